@@ -1,0 +1,26 @@
+// Shared jest settings: swc transpiles TypeScript (with decorator metadata for NestJS), and one
+// global setup makes a migrated template database that each test file clones (see libs/testing).
+const path = require('node:path');
+
+module.exports = (projectDir, overrides = {}) => ({
+  displayName: path.relative(__dirname, projectDir),
+  rootDir: projectDir,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  globalSetup: path.join(__dirname, 'libs/testing/src/global-setup.js'),
+  globalTeardown: path.join(__dirname, 'libs/testing/src/global-teardown.js'),
+  ...overrides,
+});

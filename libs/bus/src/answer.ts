@@ -1,0 +1,41 @@
+import {
+  fail,
+  ok,
+  RequestFailure,
+  type AnyRequestContract,
+  type ParsedRequestOf,
+  type ReplyOf,
+  type Result,
+} from '@tessera/contracts';
+import type { Logger } from '@tessera/config';
+import { describeIssues } from './bus-client';
+import { UnreadablePayload } from './bus-server';
+
+/**
+ * The whole life of a request at a service's edge: validate against the contract, run the work,
+ * map a `RequestFailure` to its error reply and anything unexpected to `internal` (logged, never
+ * thrown: a bad message must not stop a service).
+ */
+export async function answer<C extends AnyRequestContract>(
+  contract: C,
+  raw: unknown,
+  logger: Logger,
+  work: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>>,
+): Promise<Result<ReplyOf<C>>> {
+  if (raw instanceof UnreadablePayload) {
+    return fail('invalid_request', `the request on ${contract.subject} is not JSON: ${raw.reason}`);
+  }
+  const parsed = contract.request.safeParse(raw);
+  if (!parsed.success) {
+    return fail('invalid_request', describeIssues(parsed.error.issues));
+  }
+  try {
+    return ok(await work(parsed.data));
+  } catch (err) {
+    if (err instanceof RequestFailure) {
+      return fail(err.code, err.message, err.details);
+    }
+    logger.error({ err, subject: contract.subject }, 'request failed unexpectedly');
+    return fail('internal', `the service failed on ${contract.subject}`);
+  }
+}

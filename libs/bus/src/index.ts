@@ -1,0 +1,5 @@
+export * from './connection';
+export * from './bus-client';
+export * from './bus-server';
+export * from './answer';
+export * from './events';

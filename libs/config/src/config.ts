@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration loader. Every service reads the same names; a bad value stops the service
+ * at start with a message naming the variable, and nothing falls back silently.
+ */
+const port = (fallback: number) =>
+  z.coerce.number().int('a whole number').min(1, 'a port 1-65535').max(65535, 'a port 1-65535').default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL')
+    .default('postgresql://postgres@127.0.0.1:5432/tessera'),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\//, 'a nats:// URL (several may be joined with commas)')
+    .default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  /** Prepended to every subject: lets test runs and several installs share one NATS. */
+  TESSERA_BUS_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_-]+\.)*$/, 'empty, or dot-terminated tokens such as "site-a."')
+    .default(''),
+  TESSERA_DATA_DIR: z.string().min(1).default('./data'),
+  TESSERA_MASTER_KEY: z.string().min(1).optional(),
+  TESSERA_HTTP_PORT: port(8080),
+  TESSERA_HTTPS_PORT: port(8443),
+  TESSERA_FTP_PORT: port(2121),
+  TESSERA_FTPS_IMPLICIT_PORT: port(9990),
+  TESSERA_SFTP_PORT: port(2222),
+  TESSERA_BIND_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  TESSERA_PASV_RANGE: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'a range such as 50000-50100')
+    .default('50000-50100'),
+  TESSERA_PASV_ADDRESS: z.string().min(1).optional(),
+  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type TesseraEnv = z.infer<typeof envSchema>;
+
+export interface TesseraConfig extends TesseraEnv {
+  /** Absolute paths derived from TESSERA_DATA_DIR. */
+  paths: { data: string; homes: string; sshKeys: string };
+  production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
+  const parsed = envSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  checkPassiveRange(cfg.TESSERA_PASV_RANGE);
+  checkDistinctPorts(cfg);
+  const data = path.resolve(cfg.TESSERA_DATA_DIR);
+  return {
+    ...cfg,
+    paths: { data, homes: path.join(data, 'homes'), sshKeys: path.join(data, 'sshkeys') },
+    production: cfg.NODE_ENV === 'production',
+  };
+}
+
+/** Compose files often pass `VAR=` for unset values; treat empty as unset so defaults apply. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  );
+}
+
+function checkPassiveRange(range: string): void {
+  const [low, high] = range.split('-').map(Number) as [number, number];
+  if (low < 1024 || high > 65535 || low > high) {
+    throw new ConfigError(
+      `Invalid configuration:\n  TESSERA_PASV_RANGE: expected low-high within 1024-65535, got ${range}`,
+    );
+  }
+}
+
+const doorPorts = [
+  'TESSERA_HTTP_PORT',
+  'TESSERA_HTTPS_PORT',
+  'TESSERA_FTP_PORT',
+  'TESSERA_FTPS_IMPLICIT_PORT',
+  'TESSERA_SFTP_PORT',
+] as const;
+
+/** Two doors on one port is refused at start, naming both. */
+function checkDistinctPorts(cfg: TesseraEnv): void {
+  const seen = new Map<number, string>();
+  for (const name of doorPorts) {
+    const other = seen.get(cfg[name]);
+    if (other) {
+      throw new ConfigError(`Invalid configuration:\n  ${other} and ${name} both use port ${cfg[name]}`);
+    }
+    seen.set(cfg[name], name);
+  }
+}

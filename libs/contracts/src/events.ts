@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { defineEvent } from './contract';
+import { protocolSchema, timestampSchema, usernameSchema } from './fields';
+
+/**
+ * Events that must not be lost travel through JetStream: this stream holds them, and `eventId`
+ * is the JetStream message id, so a redelivered or re-published event is recognised and kept once.
+ */
+export const eventStream = {
+  name: 'TESSERA_EVENTS',
+  subjects: ['files.>', 'folders.>', 'sessions.>'],
+} as const;
+
+const fileEventBase = {
+  eventId: z.uuid(),
+  username: usernameSchema,
+  protocol: protocolSchema,
+  /** The virtual path as the client sees it, from its home: "/reports/q3.pdf". */
+  path: z.string().min(1),
+  remoteAddress: z.string().max(64).optional(),
+  startedAt: timestampSchema,
+  endedAt: timestampSchema,
+};
+
+export const filesUploaded = defineEvent(
+  'files.uploaded',
+  z.object({
+    ...fileEventBase,
+    size: z.number().int().nonnegative(),
+    /** Hex sha256 of the whole file; null when it could not be known (a resumed upload). */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  }),
+);
+
+export const filesDownloaded = defineEvent(
+  'files.downloaded',
+  z.object({ ...fileEventBase, size: z.number().int().nonnegative() }),
+);
+
+export const filesDeleted = defineEvent('files.deleted', z.object(fileEventBase));
+
+export const filesRenamed = defineEvent(
+  'files.renamed',
+  z.object({ ...fileEventBase, toPath: z.string().min(1) }),
+);
+
+export const foldersCreated = defineEvent('folders.created', z.object(fileEventBase));
+
+export const sessionsLoginFailed = defineEvent(
+  'sessions.login.failed',
+  z.object({
+    eventId: z.uuid(),
+    username: z.string().max(256),
+    protocol: protocolSchema,
+    remoteAddress: z.string().max(64).optional(),
+    /** "bad-password", "unknown-key", "locked", "disabled", ... for the operator's log. */
+    reason: z.string().max(256),
+    at: timestampSchema,
+  }),
+);

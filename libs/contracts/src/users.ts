@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { defineRequest } from './contract';
+import { homeFolderSchema, passwordSchema, timestampSchema, usernameSchema } from './fields';
+import { folderRuleSchema, privilegeListSchema, ruleFolderSchema } from './privileges';
+
+export const folderSetSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  rules: z.array(folderRuleSchema),
+});
+export type FolderSet = z.infer<typeof folderSetSchema>;
+
+/** What every door needs to serve a user: home, privileges, folder set. Never the password hash. */
+export const userProfileSchema = z.object({
+  id: z.uuid(),
+  username: usernameSchema,
+  enabled: z.boolean(),
+  homeFolder: homeFolderSchema,
+  privileges: privilegeListSchema,
+  passwordLoginDisabled: z.boolean(),
+  hasPassword: z.boolean(),
+  folderSet: folderSetSchema.nullable(),
+  publicKeyCount: z.number().int().nonnegative(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+  lastLoginAt: timestampSchema.nullable(),
+});
+export type UserProfile = z.infer<typeof userProfileSchema>;
+
+export const publicKeyInfoSchema = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  fingerprint: z.string(),
+  comment: z.string(),
+  source: z.enum(['cli', 'api', 'keys-folder']),
+  createdAt: timestampSchema,
+});
+export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>;
+
+const folderSetNameSchema = z.string().min(1).max(128);
+const byUsername = z.object({ username: usernameSchema });
+const userReply = z.object({ user: userProfileSchema });
+
+export const usersCreate = defineRequest(
+  'users.create',
+  z
+    .object({
+      username: usernameSchema,
+      homeFolder: homeFolderSchema,
+      privileges: privilegeListSchema.optional(),
+      password: passwordSchema.optional(),
+      generatePassword: z.boolean().optional(),
+      passwordLoginDisabled: z.boolean().optional(),
+      enabled: z.boolean().optional(),
+      folderSet: folderSetNameSchema.nullable().optional(),
+    })
+    .refine((r) => !(r.password && r.generatePassword), 'give a password or ask for one, not both'),
+  z.object({ user: userProfileSchema, generatedPassword: z.string().optional() }),
+);
+
+export const usersUpdate = defineRequest(
+  'users.update',
+  z.object({
+    username: usernameSchema,
+    homeFolder: homeFolderSchema.optional(),
+    privileges: privilegeListSchema.optional(),
+    enabled: z.boolean().optional(),
+    passwordLoginDisabled: z.boolean().optional(),
+  }),
+  userReply,
+);
+
+export const usersDelete = defineRequest('users.delete', byUsername, z.object({ deleted: z.literal(true) }));
+export const usersGet = defineRequest('users.get', byUsername, userReply);
+export const usersList = defineRequest(
+  'users.list',
+  z.object({}),
+  z.object({ users: z.array(userProfileSchema) }),
+);
+
+/** Sets a given password, or generates a long random one and returns it once. */
+export const usersPasswordSet = defineRequest(
+  'users.password.set',
+  z
+    .object({ username: usernameSchema, password: passwordSchema.optional(), generate: z.boolean().optional() })
+    .refine((r) => Boolean(r.password) !== Boolean(r.generate), 'give a password or ask for one'),
+  z.object({ generatedPassword: z.string().optional() }),
+);
+
+export const usersKeysAdd = defineRequest(
+  'users.keys.add',
+  z.object({ username: usernameSchema, line: z.string().min(1).max(16384) }),
+  z.object({ key: publicKeyInfoSchema }),
+);
+export const usersKeysRemove = defineRequest(
+  'users.keys.remove',
+  z.object({ username: usernameSchema, fingerprint: z.string().min(1).max(128) }),
+  z.object({ removed: z.literal(true) }),
+);
+export const usersKeysList = defineRequest(
+  'users.keys.list',
+  byUsername,
+  z.object({ keys: z.array(publicKeyInfoSchema) }),
+);
+
+export const usersPrivilegesEffective = defineRequest(
+  'users.privileges.effective',
+  z.object({ username: usernameSchema, path: ruleFolderSchema }),
+  z.object({ path: z.string(), privileges: privilegeListSchema, rulePath: z.string().nullable() }),
+);
+
+const folderSetBody = z.object({ name: folderSetNameSchema, rules: z.array(folderRuleSchema).max(1000) });
+const folderSetReply = z.object({ folderSet: folderSetSchema });
+export const folderSetsCreate = defineRequest('foldersets.create', folderSetBody, folderSetReply);
+export const folderSetsUpdate = defineRequest(
+  'foldersets.update',
+  folderSetBody.extend({ newName: folderSetNameSchema.optional() }),
+  folderSetReply,
+);
+export const folderSetsDelete = defineRequest(
+  'foldersets.delete',
+  z.object({ name: folderSetNameSchema }),
+  z.object({ deleted: z.literal(true) }),
+);
+export const folderSetsList = defineRequest(
+  'foldersets.list',
+  z.object({}),
+  z.object({ folderSets: z.array(folderSetSchema) }),
+);
+export const folderSetsAssign = defineRequest(
+  'foldersets.assign',
+  z.object({ username: usernameSchema, folderSet: folderSetNameSchema.nullable() }),
+  userReply,
+);
