@@ -1,4 +1,10 @@
-import { connect, ErrorCode as NatsErrorCode, JSONCodec, NatsError, type NatsConnection } from 'nats';
+import {
+  connect,
+  ErrorCode as NatsErrorCode,
+  JSONCodec,
+  NatsError,
+  type NatsConnection,
+} from 'nats';
 import {
   fail,
   type AnyRequestContract,
@@ -47,7 +53,10 @@ export class BusClient {
     }
   }
 
-  private readReply<C extends AnyRequestContract>(contract: C, data: Uint8Array): Result<ReplyOf<C>> {
+  private readReply<C extends AnyRequestContract>(
+    contract: C,
+    data: Uint8Array,
+  ): Result<ReplyOf<C>> {
     let body: unknown;
     try {
       body = json.decode(data);
@@ -76,7 +85,9 @@ function unavailableMessage(subject: string, err: unknown): string {
   return `the bus failed on ${subject}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+export function describeIssues(
+  issues: readonly { path: PropertyKey[]; message: string }[],
+): string {
   return issues
     .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
     .join('; ');

@@ -7,7 +7,9 @@ const json = JSONCodec<unknown>();
 /** Creates (or widens) the JetStream stream that keeps Tessera's events. Safe to call at every start. */
 export async function ensureEventStream(nc: NatsConnection, prefix = ''): Promise<string> {
   const jsm = await nc.jetstreamManager();
-  const name = prefix ? `${eventStream.name}_${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}` : eventStream.name;
+  const name = prefix
+    ? `${eventStream.name}_${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}`
+    : eventStream.name;
   const subjects = eventStream.subjects.map((s: string) => prefix + s);
   try {
     await jsm.streams.info(name);

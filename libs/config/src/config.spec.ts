@@ -11,7 +11,9 @@ describe('loadConfig', () => {
 
   it('names the variable and what it expects when a value is bad', () => {
     expect(() => loadConfig({ TESSERA_SFTP_PORT: 'twenty-two' })).toThrow(/TESSERA_SFTP_PORT/);
-    expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(/NATS_URL: expected a nats:\/\/ URL/);
+    expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(
+      /NATS_URL: expected a nats:\/\/ URL/,
+    );
     expect(() => loadConfig({ TESSERA_PASV_RANGE: '900-1000' })).toThrow(ConfigError);
   });
 

@@ -6,7 +6,12 @@ import { z } from 'zod';
  * at start with a message naming the variable, and nothing falls back silently.
  */
 const port = (fallback: number) =>
-  z.coerce.number().int('a whole number').min(1, 'a port 1-65535').max(65535, 'a port 1-65535').default(fallback);
+  z.coerce
+    .number()
+    .int('a whole number')
+    .min(1, 'a port 1-65535')
+    .max(65535, 'a port 1-65535')
+    .default(fallback);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -39,7 +44,9 @@ const envSchema = z.object({
     .regex(/^\d{1,5}-\d{1,5}$/, 'a range such as 50000-50100')
     .default('50000-50100'),
   TESSERA_PASV_ADDRESS: z.string().min(1).optional(),
-  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TESSERA_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 export type TesseraEnv = z.infer<typeof envSchema>;
@@ -72,7 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
 /** Compose files often pass `VAR=` for unset values; treat empty as unset so defaults apply. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    Object.entries(env).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+    ),
   );
 }
 
@@ -99,7 +108,9 @@ function checkDistinctPorts(cfg: TesseraEnv): void {
   for (const name of doorPorts) {
     const other = seen.get(cfg[name]);
     if (other) {
-      throw new ConfigError(`Invalid configuration:\n  ${other} and ${name} both use port ${cfg[name]}`);
+      throw new ConfigError(
+        `Invalid configuration:\n  ${other} and ${name} both use port ${cfg[name]}`,
+      );
     }
     seen.set(cfg[name], name);
   }

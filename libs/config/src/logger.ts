@@ -9,7 +9,14 @@ export function createLogger(service: string, level = 'info'): Logger {
     name: service,
     level,
     redact: {
-      paths: ['password', '*.password', 'privateKey', '*.privateKey', 'passwordHash', '*.passwordHash'],
+      paths: [
+        'password',
+        '*.password',
+        'privateKey',
+        '*.privateKey',
+        'passwordHash',
+        '*.passwordHash',
+      ],
       censor: '[redacted]',
     },
   });

@@ -28,7 +28,10 @@ export const filesUploaded = defineEvent(
     ...fileEventBase,
     size: z.number().int().nonnegative(),
     /** Hex sha256 of the whole file; null when it could not be known (a resumed upload). */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
   }),
 );
 

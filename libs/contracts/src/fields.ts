@@ -14,7 +14,10 @@ export const homeFolderSchema = z
   .min(1)
   .max(512)
   .refine((p) => !p.includes('\0'), 'a home folder has no NUL byte')
-  .refine((p) => !p.startsWith('/'), 'a home folder is relative to the storage root (no leading "/")')
+  .refine(
+    (p) => !p.startsWith('/'),
+    'a home folder is relative to the storage root (no leading "/")',
+  )
   .refine(
     (p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'),
     'a home folder has no empty, "." or ".." segment',

@@ -39,7 +39,10 @@ export const fail = (
   code: ErrorCode,
   message: string,
   details?: Record<string, unknown>,
-): Result<never> => ({ ok: false, error: details ? { code, message, details } : { code, message } });
+): Result<never> => ({
+  ok: false,
+  error: details ? { code, message, details } : { code, message },
+});
 
 /**
  * Thrown by service code for an expected refusal; the bus edge turns it into `fail(code, message)`.

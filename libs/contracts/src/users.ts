@@ -15,6 +15,7 @@ export const userProfileSchema = z.object({
   id: z.uuid(),
   username: usernameSchema,
   enabled: z.boolean(),
+  admin: z.boolean(),
   homeFolder: homeFolderSchema,
   privileges: privilegeListSchema,
   passwordLoginDisabled: z.boolean(),
@@ -52,6 +53,7 @@ export const usersCreate = defineRequest(
       generatePassword: z.boolean().optional(),
       passwordLoginDisabled: z.boolean().optional(),
       enabled: z.boolean().optional(),
+      admin: z.boolean().optional(),
       folderSet: folderSetNameSchema.nullable().optional(),
     })
     .refine((r) => !(r.password && r.generatePassword), 'give a password or ask for one, not both'),
@@ -65,12 +67,17 @@ export const usersUpdate = defineRequest(
     homeFolder: homeFolderSchema.optional(),
     privileges: privilegeListSchema.optional(),
     enabled: z.boolean().optional(),
+    admin: z.boolean().optional(),
     passwordLoginDisabled: z.boolean().optional(),
   }),
   userReply,
 );
 
-export const usersDelete = defineRequest('users.delete', byUsername, z.object({ deleted: z.literal(true) }));
+export const usersDelete = defineRequest(
+  'users.delete',
+  byUsername,
+  z.object({ deleted: z.literal(true) }),
+);
 export const usersGet = defineRequest('users.get', byUsername, userReply);
 export const usersList = defineRequest(
   'users.list',
@@ -82,7 +89,11 @@ export const usersList = defineRequest(
 export const usersPasswordSet = defineRequest(
   'users.password.set',
   z
-    .object({ username: usernameSchema, password: passwordSchema.optional(), generate: z.boolean().optional() })
+    .object({
+      username: usernameSchema,
+      password: passwordSchema.optional(),
+      generate: z.boolean().optional(),
+    })
     .refine((r) => Boolean(r.password) !== Boolean(r.generate), 'give a password or ask for one'),
   z.object({ generatedPassword: z.string().optional() }),
 );
@@ -109,7 +120,10 @@ export const usersPrivilegesEffective = defineRequest(
   z.object({ path: z.string(), privileges: privilegeListSchema, rulePath: z.string().nullable() }),
 );
 
-const folderSetBody = z.object({ name: folderSetNameSchema, rules: z.array(folderRuleSchema).max(1000) });
+const folderSetBody = z.object({
+  name: folderSetNameSchema,
+  rules: z.array(folderRuleSchema).max(1000),
+});
 const folderSetReply = z.object({ folderSet: folderSetSchema });
 export const folderSetsCreate = defineRequest('foldersets.create', folderSetBody, folderSetReply);
 export const folderSetsUpdate = defineRequest(

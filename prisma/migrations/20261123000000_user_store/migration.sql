@@ -7,6 +7,7 @@ CREATE TABLE "users" (
     "username" TEXT NOT NULL,
     "password_hash" TEXT,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "admin" BOOLEAN NOT NULL DEFAULT false,
     "home_folder" TEXT NOT NULL,
     "privileges" TEXT[],
     "password_login_disabled" BOOLEAN NOT NULL DEFAULT false,

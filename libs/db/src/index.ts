@@ -1,0 +1,2 @@
+export * from './prisma';
+export * from './migrate';

@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Logger, TesseraConfig } from '@tessera/config';
+import { createPrismaClient, PrismaClient } from '@tessera/db';
+import { LoginThrottle } from './accounts/login-throttle';
+import { Logins } from './accounts/logins';
+import { UserAccounts } from './accounts/user-accounts';
+import { FolderSets } from './folder-sets/folder-sets';
+import { AuthHandler } from './handlers/auth.handler';
+import { FolderSetsHandler } from './handlers/folder-sets.handler';
+import { KeysHandler } from './handlers/keys.handler';
+import { UsersHandler } from './handlers/users.handler';
+import { KeysFolder } from './keys/keys-folder';
+import { PublicKeys } from './keys/public-keys';
+import { CONFIG, LOGGER } from './tokens';
+
+/** Starts the keys-folder watch with the service and closes the database pool with it. */
+class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(KeysFolder) private readonly keysFolder: KeysFolder,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+  ) {}
+  onApplicationBootstrap() {
+    return this.keysFolder.start();
+  }
+  async onApplicationShutdown() {
+    this.keysFolder.stop();
+    await this.prisma.$disconnect();
+  }
+}
+
+/** Wires the plain classes of user-auth together; the handlers are the NATS edge. */
+@Module({})
+export class UserAuthModule {
+  static forRoot(config: TesseraConfig, logger: Logger): DynamicModule {
+    return {
+      module: UserAuthModule,
+      controllers: [AuthHandler, UsersHandler, KeysHandler, FolderSetsHandler],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: PrismaClient, useFactory: () => createPrismaClient(config.DATABASE_URL) },
+        {
+          provide: UserAccounts,
+          useFactory: (db: PrismaClient) => new UserAccounts(db),
+          inject: [PrismaClient],
+        },
+        {
+          provide: PublicKeys,
+          useFactory: (db: PrismaClient) => new PublicKeys(db),
+          inject: [PrismaClient],
+        },
+        {
+          provide: FolderSets,
+          useFactory: (db: PrismaClient) => new FolderSets(db),
+          inject: [PrismaClient],
+        },
+        {
+          provide: KeysFolder,
+          useFactory: (db: PrismaClient) => new KeysFolder(config.paths.sshKeys, db, logger),
+          inject: [PrismaClient],
+        },
+        {
+          provide: Logins,
+          useFactory: (db: PrismaClient, keysFolder: KeysFolder) =>
+            new Logins(db, new LoginThrottle(db), (username) => keysFolder.syncUser(username)),
+          inject: [PrismaClient, KeysFolder],
+        },
+        Lifecycle,
+      ],
+    };
+  }
+}

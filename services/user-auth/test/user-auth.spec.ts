@@ -1,0 +1,457 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import { JSONCodec } from 'nats';
+import { BusClient } from '@tessera/bus';
+import {
+  authPasswordVerify,
+  authPublicKeyVerify,
+  folderSetsAssign,
+  folderSetsCreate,
+  folderSetsList,
+  usersCreate,
+  usersDelete,
+  usersGet,
+  usersKeysAdd,
+  usersKeysList,
+  usersKeysRemove,
+  usersList,
+  usersPasswordSet,
+  usersPrivilegesEffective,
+  usersUpdate,
+} from '@tessera/contracts';
+import {
+  createTestDatabase,
+  createTestEnvironment,
+  type TestDatabase,
+  type TestEnvironment,
+} from '@tessera/testing';
+import { startUserAuth } from '../src/start';
+import { capturingLogger, eventually, makeKey } from './helpers';
+
+let db: TestDatabase;
+let env: TestEnvironment;
+let service: INestMicroservice;
+let bus: BusClient;
+let keysDir: string;
+const log = capturingLogger();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  env = await createTestEnvironment(db.url);
+  service = await startUserAuth(env.config, log.logger);
+  bus = await BusClient.connect(env.config, 'user-auth-test');
+  keysDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-keys-'));
+});
+
+afterAll(async () => {
+  await bus?.close();
+  await service?.close();
+  await db?.drop();
+  await env?.cleanup();
+  await rm(keysDir, { recursive: true, force: true });
+});
+
+const login = (username: string, password: string, remoteAddress = '192.0.2.10') =>
+  bus.request(authPasswordVerify, { username, password, protocol: 'sftp', remoteAddress });
+
+describe('users', () => {
+  it('creates a user with a generated password that then logs in', async () => {
+    const created = await bus.request(usersCreate, {
+      username: 'alice',
+      homeFolder: 'alice',
+      generatePassword: true,
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(created.value.generatedPassword).toMatch(/^[A-Za-z0-9]{28}$/);
+    expect(created.value.user).toMatchObject({
+      username: 'alice',
+      homeFolder: 'alice',
+      enabled: true,
+      hasPassword: true,
+    });
+    expect(created.value.user.privileges).toContain('upload');
+
+    const verified = await login('alice', created.value.generatedPassword!);
+    expect(verified).toMatchObject({
+      ok: true,
+      value: { user: { username: 'alice', homeFolder: 'alice' } },
+    });
+    if (verified.ok) expect(verified.value.user.lastLoginAt).not.toBeNull();
+  });
+
+  it('refuses a second user with the same name', async () => {
+    const again = await bus.request(usersCreate, { username: 'alice', homeFolder: 'elsewhere' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('updates, lists, disables and deletes', async () => {
+    await bus.request(usersCreate, {
+      username: 'carol',
+      homeFolder: 'c/carol',
+      password: 'carol-password',
+    });
+    const updated = await bus.request(usersUpdate, {
+      username: 'carol',
+      privileges: ['download', 'list'],
+    });
+    expect(updated).toMatchObject({
+      ok: true,
+      value: { user: { privileges: ['list', 'download'] } },
+    });
+
+    const listed = await bus.request(usersList, {});
+    expect(listed.ok && listed.value.users.map((u) => u.username)).toEqual(
+      expect.arrayContaining(['alice', 'carol']),
+    );
+
+    await bus.request(usersUpdate, { username: 'carol', enabled: false });
+    expect(await login('carol', 'carol-password')).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+
+    expect(await bus.request(usersDelete, { username: 'carol' })).toEqual({
+      ok: true,
+      value: { deleted: true },
+    });
+    expect(await bus.request(usersGet, { username: 'carol' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+
+  it('sets a password and refuses passwords on key-only accounts', async () => {
+    await bus.request(usersCreate, {
+      username: 'keyonly',
+      homeFolder: 'keyonly',
+      passwordLoginDisabled: true,
+    });
+    const set = await bus.request(usersPasswordSet, { username: 'keyonly', generate: true });
+    expect(set.ok && set.value.generatedPassword).toBeTruthy();
+    const generated = set.ok ? set.value.generatedPassword! : '';
+    expect(await login('keyonly', generated)).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+
+    await bus.request(usersUpdate, { username: 'keyonly', passwordLoginDisabled: false });
+    expect(await login('keyonly', generated)).toMatchObject({ ok: true });
+  });
+});
+
+describe('password checks', () => {
+  beforeAll(() =>
+    bus.request(usersCreate, { username: 'dave', homeFolder: 'dave', password: 'dave-password' }),
+  );
+
+  it('says only "wrong username or password", for a bad password and for an unknown user alike', async () => {
+    const bad = await login('dave', 'nope-nope', '192.0.2.20');
+    const unknown = await login('nobody', 'nope-nope', '192.0.2.20');
+    expect(bad).toEqual({
+      ok: false,
+      error: { code: 'unauthorized', message: 'wrong username or password' },
+    });
+    expect(unknown).toEqual(bad);
+  });
+
+  it('locks a user after five failures, with the reason and the time left, even for the right password', async () => {
+    for (let i = 0; i < 4; i++) await login('dave', 'wrong-password', '192.0.2.21');
+    const locked = await login('dave', 'dave-password', '192.0.2.22');
+    expect(locked).toMatchObject({ ok: false, error: { code: 'locked' } });
+    if (!locked.ok) {
+      expect(locked.error.message).toMatch(
+        /too many failed logins for user dave: locked for 15 more minute/,
+      );
+      expect(locked.error.details?.retryAfterSeconds).toBeGreaterThan(800);
+    }
+  });
+
+  it('locks an address after twenty failures across users', async () => {
+    for (let i = 0; i < 20; i++) await login(`guess${i}`, 'whatever-1', '198.51.100.7');
+    const fromThere = await login('alice', 'anything-1', '198.51.100.7');
+    expect(fromThere).toMatchObject({
+      ok: false,
+      error: { code: 'locked', message: expect.stringContaining('address 198.51.100.7') },
+    });
+  });
+});
+
+describe('public keys', () => {
+  it('adds an ed25519 key with the fingerprint ssh-keygen prints, and logs in with it', async () => {
+    const key = makeKey(keysDir, 'alice_ed25519', 'ed25519');
+    const added = await bus.request(usersKeysAdd, { username: 'alice', line: key.line });
+    expect(added).toMatchObject({
+      ok: true,
+      value: {
+        key: {
+          type: 'ssh-ed25519',
+          fingerprint: key.fingerprint,
+          comment: 'alice_ed25519@test',
+          source: 'cli',
+        },
+      },
+    });
+
+    const verified = await bus.request(authPublicKeyVerify, {
+      username: 'alice',
+      keyType: 'ssh-ed25519',
+      keyData: key.keyData,
+      protocol: 'sftp',
+    });
+    expect(verified).toMatchObject({
+      ok: true,
+      value: { fingerprint: key.fingerprint, user: { username: 'alice' } },
+    });
+  });
+
+  it('accepts ecdsa and rsa-3072 keys and lists them', async () => {
+    for (const [name, type, bits] of [
+      ['alice_ecdsa', 'ecdsa', 256],
+      ['alice_rsa', 'rsa', 3072],
+    ] as const) {
+      const key = makeKey(keysDir, name, type, bits);
+      expect(await bus.request(usersKeysAdd, { username: 'alice', line: key.line })).toMatchObject({
+        ok: true,
+      });
+    }
+    const listed = await bus.request(usersKeysList, { username: 'alice' });
+    expect(listed.ok && listed.value.keys.map((k) => k.type).sort()).toEqual([
+      'ecdsa-sha2-nistp256',
+      'ssh-ed25519',
+      'ssh-rsa',
+    ]);
+  });
+
+  it('refuses DSA keys saying why, short RSA keys, private keys and garbage', async () => {
+    const dsa = await bus.request(usersKeysAdd, {
+      username: 'alice',
+      line: makeKey(keysDir, 'old_dsa', 'dsa').line,
+    });
+    expect(dsa).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_request',
+        message: expect.stringMatching(/DSA keys \(ssh-dss\) are refused: .*SHA-1/),
+      },
+    });
+
+    const shortRsa = await bus.request(usersKeysAdd, {
+      username: 'alice',
+      line: makeKey(keysDir, 'short_rsa', 'rsa', 1024).line,
+    });
+    expect(shortRsa).toMatchObject({
+      ok: false,
+      error: { message: 'this RSA key has 1024 bits; Tessera needs at least 2048' },
+    });
+
+    const privateKey = await bus.request(usersKeysAdd, {
+      username: 'alice',
+      line: '-----BEGIN OPENSSH PRIVATE KEY-----',
+    });
+    expect(privateKey).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^this is a private key/) },
+    });
+
+    for (const line of [
+      'ssh-ed25519 not-base64!!',
+      'ssh-ed25519 AAAAC3NzaC1yc2EAAAADAQAB',
+      'hello world',
+    ]) {
+      expect(await bus.request(usersKeysAdd, { username: 'alice', line })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request' },
+      });
+    }
+  });
+
+  it("refuses a key that is not the user's, and the same key twice", async () => {
+    const other = makeKey(keysDir, 'stranger', 'ed25519');
+    const denied = await bus.request(authPublicKeyVerify, {
+      username: 'alice',
+      keyType: 'ssh-ed25519',
+      keyData: other.keyData,
+      protocol: 'sftp',
+    });
+    expect(denied).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+
+    const key = makeKey(keysDir, 'twice', 'ed25519');
+    await bus.request(usersKeysAdd, { username: 'alice', line: key.line });
+    expect(await bus.request(usersKeysAdd, { username: 'dave', line: key.line })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    expect(
+      await bus.request(usersKeysRemove, { username: 'alice', fingerprint: key.fingerprint }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await bus.request(usersKeysRemove, { username: 'alice', fingerprint: key.fingerprint }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
+
+describe('the Rumpus-style keys folder', () => {
+  const keysFolder = () => env.config.paths.sshKeys;
+
+  it('logs a user in at once with a key dropped into <username>.pub, without a restart', async () => {
+    await bus.request(usersCreate, {
+      username: 'erin',
+      homeFolder: 'erin',
+      passwordLoginDisabled: true,
+    });
+    const key = makeKey(keysDir, 'erin_key', 'ed25519');
+    await writeFile(path.join(keysFolder(), 'erin.pub'), `# erin's laptop\n${key.line}\n`);
+    const verified = await bus.request(authPublicKeyVerify, {
+      username: 'erin',
+      keyType: 'ssh-ed25519',
+      keyData: key.keyData,
+      protocol: 'sftp',
+    });
+    expect(verified).toMatchObject({ ok: true, value: { user: { username: 'erin' } } });
+  });
+
+  it('picks up several keys from one file on its own, and drops a key removed from the file', async () => {
+    await bus.request(usersCreate, { username: 'frank', homeFolder: 'frank' });
+    const [a, b] = [
+      makeKey(keysDir, 'frank_a', 'ed25519'),
+      makeKey(keysDir, 'frank_b', 'ecdsa', 384),
+    ];
+    const file = path.join(keysFolder(), 'frank.pub');
+    await writeFile(file, `${a.line}\n${b.line}\n`);
+    const fingerprints = async () => {
+      const listed = await bus.request(usersKeysList, { username: 'frank' });
+      return listed.ok
+        ? listed.value.keys
+            .filter((k) => k.source === 'keys-folder')
+            .map((k) => k.fingerprint)
+            .sort()
+        : [];
+    };
+    await eventually(async () => ((await fingerprints()).length === 2 ? true : undefined));
+    await writeFile(file, `${b.line}\n`);
+    await eventually(async () =>
+      (await fingerprints()).join() === b.fingerprint ? true : undefined,
+    );
+  });
+
+  it('reports a key file for an unknown user in the log and ignores it', async () => {
+    const key = makeKey(keysDir, 'ghost_key', 'ed25519');
+    await writeFile(path.join(keysFolder(), 'ghost.pub'), `${key.line}\n`);
+    const line = await eventually(async () =>
+      log.lines.find(
+        (l) =>
+          String(l.file).endsWith('ghost.pub') &&
+          l.msg === 'keys folder file for an unknown user; ignored',
+      ),
+    );
+    expect(line.level).toBe(40);
+  });
+});
+
+describe('folder sets', () => {
+  it("resolves the most specific rule for a path, and falls back to the user's privileges", async () => {
+    const created = await bus.request(folderSetsCreate, {
+      name: 'customers',
+      rules: [
+        { path: '/', privileges: ['list', 'download'] },
+        { path: '/inbox', privileges: ['list', 'upload'] },
+        { path: '/inbox/archive', privileges: ['list'] },
+      ],
+    });
+    expect(created).toMatchObject({ ok: true, value: { folderSet: { name: 'customers' } } });
+    await bus.request(usersCreate, { username: 'gina', homeFolder: 'gina', privileges: ['list'] });
+    expect(
+      await bus.request(folderSetsAssign, { username: 'gina', folderSet: 'customers' }),
+    ).toMatchObject({
+      ok: true,
+      value: { user: { folderSet: { name: 'customers' } } },
+    });
+
+    const at = async (p: string) => {
+      const r = await bus.request(usersPrivilegesEffective, { username: 'gina', path: p });
+      return r.ok ? [r.value.rulePath, r.value.privileges] : r.error.message;
+    };
+    expect(await at('/')).toEqual(['/', ['list', 'download']]);
+    expect(await at('/inbox/new.txt')).toEqual(['/inbox', ['list', 'upload']]);
+    expect(await at('/inbox/archive/2024')).toEqual(['/inbox/archive', ['list']]);
+    expect(await at('/inboxes')).toEqual(['/', ['list', 'download']]);
+
+    await bus.request(folderSetsAssign, { username: 'gina', folderSet: null });
+    expect(await at('/inbox')).toEqual([null, ['list']]);
+    const listed = await bus.request(folderSetsList, {});
+    expect(listed.ok && listed.value.folderSets[0]?.rules).toHaveLength(3);
+  });
+
+  it('refuses a set with two rules for one folder and an unknown set', async () => {
+    const twice = await bus.request(folderSetsCreate, {
+      name: 'x',
+      rules: [
+        { path: '/a', privileges: [] },
+        { path: '/a/', privileges: ['list'] },
+      ],
+    });
+    expect(twice).toMatchObject({
+      ok: false,
+      error: { message: 'the folder /a has two rules; give it one' },
+    });
+    expect(
+      await bus.request(folderSetsAssign, { username: 'gina', folderSet: 'nope' }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});
+
+describe('the bus edge', () => {
+  const raw = JSONCodec<unknown>();
+  const ask = async (subject: string, body: Uint8Array) =>
+    raw.decode(
+      (
+        await bus.connection.request(env.config.TESSERA_BUS_PREFIX + subject, body, {
+          timeout: 3000,
+        })
+      ).data,
+    );
+
+  it('answers a plain NATS request on auth.password.verify with the profile (home, privileges)', async () => {
+    await bus.request(usersCreate, {
+      username: 'hank',
+      homeFolder: 'hank',
+      password: 'hank-password',
+      privileges: ['list', 'download'],
+    });
+    const reply = await ask(
+      'auth.password.verify',
+      raw.encode({ username: 'hank', password: 'hank-password', protocol: 'sftp' }),
+    );
+    expect(reply).toMatchObject({
+      ok: true,
+      value: { user: { username: 'hank', homeFolder: 'hank', privileges: ['list', 'download'] } },
+    });
+  });
+
+  it('answers malformed payloads with a validation error and keeps serving', async () => {
+    expect(await ask('auth.password.verify', new TextEncoder().encode('{not json'))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request', message: expect.stringContaining('not JSON') },
+    });
+    expect(
+      await ask('users.create', raw.encode({ username: '../../etc', homeFolder: 42 })),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_request',
+        message: expect.stringMatching(/username: .*homeFolder: /),
+      },
+    });
+    expect(await ask('users.keys.add', raw.encode(null))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await ask('users.list', new Uint8Array())).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await bus.request(usersGet, { username: 'hank' })).toMatchObject({ ok: true });
+  });
+});
