@@ -5,3 +5,4 @@ export * from './privileges';
 export * from './users';
 export * from './auth';
 export * from './events';
+export * from './pki';
