@@ -5,4 +5,5 @@ export * from './privileges';
 export * from './users';
 export * from './auth';
 export * from './events';
+export * from './pki-hostkeys';
 export * from './pki';

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  usersKeysAdd,
+  usersKeysList,
+  usersKeysRemove,
+  type PublicKeyInfo,
+} from '@tessera/contracts';
+import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
+import { readStdin } from '../stdin';
+
+async function keyLines(file: string): Promise<string[]> {
+  const text =
+    file === '-'
+      ? await readStdin()
+      : await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new CliFailure(
+            `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+            exitCodes.usage,
+          );
+        });
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+  if (!lines.length) throw new CliFailure(`${file} holds no key line`, exitCodes.usage);
+  return lines;
+}
+
+export function registerKeyCommands(program: Command, ctx: CliContext): void {
+  const keys = program.command('keys').description("users' SSH public keys");
+
+  keys
+    .command('add <name> <file>')
+    .description(
+      'add every key line of an OpenSSH .pub / authorized_keys file ("-" reads standard input)',
+    )
+    .action(async (name: string, file: string) => {
+      const added: PublicKeyInfo[] = [];
+      for (const line of await keyLines(file)) {
+        added.push((await ctx.call(usersKeysAdd, { username: name, line })).key);
+      }
+      ctx.result(added, () =>
+        added
+          .map((k) => `added ${k.type} ${k.fingerprint} ${k.comment} for ${name}`.trimEnd())
+          .join('\n'),
+      );
+    });
+
+  keys
+    .command('list <name>')
+    .description("a user's keys with their SHA256 fingerprints")
+    .action(async (name: string) => {
+      const { keys: all } = await ctx.call(usersKeysList, { username: name });
+      ctx.result(all, () =>
+        table(
+          ['TYPE', 'FINGERPRINT', 'COMMENT', 'FROM', 'ADDED'],
+          all.map((k) => [k.type, k.fingerprint, k.comment, k.source, k.createdAt]),
+        ),
+      );
+    });
+
+  keys
+    .command('remove <name> <fingerprint>')
+    .description('remove a key by its fingerprint (SHA256:…)')
+    .action(async (name: string, fingerprint: string) => {
+      await ctx.call(usersKeysRemove, { username: name, fingerprint });
+      ctx.result({ removed: fingerprint }, () => `removed ${fingerprint} from ${name}`);
+    });
+}

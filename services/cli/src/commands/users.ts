@@ -1,0 +1,225 @@
+import type { Command } from 'commander';
+import {
+  privilegeNames,
+  usersCreate,
+  usersDelete,
+  usersGet,
+  usersList,
+  usersPasswordSet,
+  usersPrivilegesEffective,
+  usersUpdate,
+  type Privilege,
+  type UserProfile,
+} from '@tessera/contracts';
+import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
+import { readStdin } from '../stdin';
+
+/** "list,download,upload" → checked privilege names; the error lists the valid ones. */
+export function parsePrivileges(text: string): Privilege[] {
+  const names = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(privilegeNames as readonly string[]).includes(n));
+  if (unknown.length) {
+    throw new CliFailure(
+      `unknown privilege ${unknown.join(', ')}; choose from ${privilegeNames.join(', ')}`,
+      exitCodes.usage,
+    );
+  }
+  return names as Privilege[];
+}
+
+export function describeUser(u: UserProfile): string {
+  return [
+    `user         ${u.username}${u.admin ? ' (administrator)' : ''}`,
+    `enabled      ${u.enabled ? 'yes' : 'no'}`,
+    `home folder  ${u.homeFolder}`,
+    `privileges   ${u.privileges.join(', ') || '(none)'}`,
+    `folder set   ${u.folderSet?.name ?? '(none)'}`,
+    `login        ${u.passwordLoginDisabled ? 'public key only' : u.hasPassword ? 'password or public key' : 'public key (no password set)'}`,
+    `public keys  ${u.publicKeyCount}`,
+    `created      ${u.createdAt}`,
+    `last login   ${u.lastLoginAt ?? 'never'}`,
+  ].join('\n');
+}
+
+async function passwordFrom(opts: {
+  password?: string;
+  passwordStdin?: boolean;
+}): Promise<string | undefined> {
+  if (opts.password && opts.passwordStdin)
+    throw new CliFailure('give --password or --password-stdin, not both', exitCodes.usage);
+  return opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : opts.password;
+}
+
+export function registerUserCommands(program: Command, ctx: CliContext): void {
+  const users = program
+    .command('users')
+    .description('user accounts: add, list, show, change, remove');
+
+  users
+    .command('add <name>')
+    .description('create a user whose files live in a home folder under the storage root')
+    .requiredOption(
+      '--home <dir>',
+      'home folder, relative to the storage root (e.g. customers/acme)',
+    )
+    .option(
+      '--password <password>',
+      'set this password (visible in shell history: prefer --password-stdin)',
+    )
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--generate-password', 'make a long random password and print it once')
+    .option(
+      '--privileges <list>',
+      `comma-separated: ${privilegeNames.join(',')} (default: all)`,
+      parsePrivileges,
+    )
+    .option('--key-only', 'public-key logins only: no password ever logs this user in')
+    .option('--folder-set <name>', 'apply this folder set')
+    .option('--admin', 'an administrator of the admin console')
+    .option('--disabled', 'create the account disabled')
+    .action(async (name: string, o) => {
+      const password = await passwordFrom(o);
+      const { user, generatedPassword } = await ctx.call(usersCreate, {
+        username: name,
+        homeFolder: o.home,
+        ...(password ? { password } : {}),
+        generatePassword: Boolean(o.generatePassword),
+        ...(o.privileges ? { privileges: o.privileges } : {}),
+        passwordLoginDisabled: Boolean(o.keyOnly),
+        ...(o.folderSet ? { folderSet: o.folderSet } : {}),
+        admin: Boolean(o.admin),
+        enabled: !o.disabled,
+      });
+      ctx.result({ user, generatedPassword }, () =>
+        [
+          `created user ${user.username} (home folder ${user.homeFolder})`,
+          generatedPassword ? `password: ${generatedPassword}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    });
+
+  users
+    .command('list')
+    .description('every user, one line each')
+    .action(async () => {
+      const { users: all } = await ctx.call(usersList, {});
+      ctx.result(all, () =>
+        table(
+          ['USER', 'ENABLED', 'HOME', 'PRIVILEGES', 'FOLDER SET', 'KEYS', 'LAST LOGIN'],
+          all.map((u) => [
+            u.username + (u.admin ? ' *' : ''),
+            u.enabled ? 'yes' : 'no',
+            u.homeFolder,
+            u.privileges.join(','),
+            u.folderSet?.name ?? '-',
+            String(u.publicKeyCount),
+            u.lastLoginAt ?? 'never',
+          ]),
+        ),
+      );
+    });
+
+  users
+    .command('show <name>')
+    .description("one user's settings")
+    .action(async (name: string) => {
+      const { user } = await ctx.call(usersGet, { username: name });
+      ctx.result(user, () => describeUser(user));
+    });
+
+  users
+    .command('update <name>')
+    .description("change a user's home folder, privileges or login methods")
+    .option('--home <dir>', 'new home folder (files are not moved)')
+    .option('--privileges <list>', 'replace the privileges', parsePrivileges)
+    .option('--key-only', 'public-key logins only')
+    .option('--allow-password', 'allow password logins again')
+    .option('--admin', 'make an administrator')
+    .option('--no-admin', 'no longer an administrator')
+    .action(async (name: string, o) => {
+      if (o.keyOnly && o.allowPassword)
+        throw new CliFailure('give --key-only or --allow-password, not both', exitCodes.usage);
+      const { user } = await ctx.call(usersUpdate, {
+        username: name,
+        ...(o.home ? { homeFolder: o.home } : {}),
+        ...(o.privileges ? { privileges: o.privileges } : {}),
+        ...(o.keyOnly
+          ? { passwordLoginDisabled: true }
+          : o.allowPassword
+            ? { passwordLoginDisabled: false }
+            : {}),
+        // With both --admin and --no-admin defined, commander leaves `admin` unset unless one is given.
+        ...(o.admin !== undefined ? { admin: Boolean(o.admin) } : {}),
+      });
+      ctx.result(user, () => `updated ${user.username}\n${describeUser(user)}`);
+    });
+
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    users
+      .command(`${verb} <name>`)
+      .description(
+        enabled ? 'allow logins again' : 'refuse every login, keeping the account and its files',
+      )
+      .action(async (name: string) => {
+        const { user } = await ctx.call(usersUpdate, { username: name, enabled });
+        ctx.result(user, () => `${user.username} is ${enabled ? 'enabled' : 'disabled'}`);
+      });
+  }
+
+  users
+    .command('delete <name>')
+    .description('remove the account and its keys (its home folder stays on disk)')
+    .action(async (name: string) => {
+      await ctx.call(usersDelete, { username: name });
+      ctx.result(
+        { deleted: name },
+        () => `deleted user ${name}; the home folder's files were kept`,
+      );
+    });
+
+  users
+    .command('passwd <name>')
+    .description("set a user's password")
+    .option(
+      '--password <password>',
+      'the new password (visible in shell history: prefer --password-stdin)',
+    )
+    .option('--password-stdin', 'read the new password from standard input')
+    .option('--generate', 'make a long random password and print it once')
+    .action(async (name: string, o) => {
+      const password = await passwordFrom(o);
+      if (!password && !o.generate)
+        throw new CliFailure('give --password, --password-stdin or --generate', exitCodes.usage);
+      const { generatedPassword } = await ctx.call(
+        usersPasswordSet,
+        password ? { username: name, password } : { username: name, generate: true },
+      );
+      ctx.result({ username: name, generatedPassword }, () =>
+        generatedPassword
+          ? `password for ${name}: ${generatedPassword}`
+          : `password for ${name} changed`,
+      );
+    });
+
+  users
+    .command('privileges <name> <path>')
+    .description(
+      'what the user may do at a path in their home, and which folder-set rule decides it',
+    )
+    .action(async (name: string, path: string) => {
+      const found = await ctx.call(usersPrivilegesEffective, { username: name, path });
+      ctx.result(
+        found,
+        () =>
+          `${found.path}: ${found.privileges.join(', ') || '(nothing)'}\n(${found.rulePath ? `folder-set rule for ${found.rulePath}` : "the user's own privileges"})`,
+      );
+    });
+}

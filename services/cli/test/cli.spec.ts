@@ -1,0 +1,173 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import {
+  createTestDatabase,
+  createTestEnvironment,
+  type TestDatabase,
+  type TestEnvironment,
+} from '@tessera/testing';
+import { startUserAuth } from '../../user-auth/src/start';
+import { makeKey } from '../../user-auth/test/helpers';
+
+const bin = path.resolve(__dirname, '../bin/tessera.js');
+let db: TestDatabase;
+let env: TestEnvironment;
+let userAuth: INestMicroservice;
+let tmp: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  env = await createTestEnvironment(db.url);
+  userAuth = await startUserAuth(env.config);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-'));
+});
+afterAll(async () => {
+  await userAuth?.close();
+  await db?.drop();
+  await env?.cleanup();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** Runs the real `tessera` executable as an operator would, against this test's services. */
+function tessera(args: string[], extraEnv: Record<string, string> = {}, stdin?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, ...env.env, ...extraEnv } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(stdin ?? '');
+  });
+}
+
+describe('tessera users', () => {
+  it('adds a user with a generated password, printed once, and shows them', async () => {
+    const added = await tessera([
+      'users',
+      'add',
+      'alice',
+      '--home',
+      'alice',
+      '--generate-password',
+    ]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toMatch(
+      /^created user alice \(home folder alice\)\npassword: [A-Za-z0-9]{28}\n$/,
+    );
+
+    const shown = await tessera(['users', 'show', 'alice']);
+    expect(shown.stdout).toMatch(/home folder {2}alice/);
+    const listed = await tessera(['--json', 'users', 'list']);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ username: 'alice', enabled: true }),
+    ]);
+  });
+
+  it('creates the first administrator with a password from standard input', async () => {
+    const added = await tessera(
+      ['users', 'add', 'root-admin', '--home', 'admins/root', '--password-stdin', '--admin'],
+      {},
+      'a long admin password\n',
+    );
+    expect(added.code).toBe(0);
+    const shown = await tessera(['users', 'show', 'root-admin']);
+    expect(shown.stdout).toMatch(/user {9}root-admin \(administrator\)/);
+  });
+
+  it('disables, enables, changes privileges and deletes', async () => {
+    await tessera(['users', 'add', 'bob', '--home', 'bob', '--password', 'bob-password-1']);
+    expect((await tessera(['users', 'disable', 'bob'])).stdout).toBe('bob is disabled\n');
+    expect((await tessera(['users', 'enable', 'bob'])).stdout).toBe('bob is enabled\n');
+    expect(
+      (await tessera(['users', 'update', 'bob', '--privileges', 'list,download'])).stdout,
+    ).toMatch(/privileges {3}list, download/);
+    expect((await tessera(['users', 'passwd', 'bob', '--generate'])).stdout).toMatch(
+      /^password for bob: [A-Za-z0-9]{28}\n$/,
+    );
+    expect(await tessera(['users', 'delete', 'bob'])).toMatchObject({
+      code: 0,
+      stdout: "deleted user bob; the home folder's files were kept\n",
+    });
+  });
+
+  it('fails clearly, with a non-zero exit, on bad input', async () => {
+    expect(await tessera(['users', 'add', 'alice', '--home', 'again'])).toMatchObject({
+      code: 1,
+      stderr: 'tessera: user alice already exists\n',
+    });
+    expect(await tessera(['users', 'show', 'nobody'])).toMatchObject({
+      code: 1,
+      stderr: 'tessera: no user named nobody\n',
+    });
+    expect(await tessera(['users', 'add', 'x', '--home', '../etc'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('homeFolder'),
+    });
+    expect(
+      await tessera(['users', 'add', 'y', '--home', 'y', '--privileges', 'list,fly']),
+    ).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown privilege fly') });
+    expect((await tessera(['users', 'add', 'z'])).code).toBe(2);
+    expect((await tessera(['frobnicate'])).code).toBe(2);
+  });
+
+  it('says how to fix it when NATS cannot be reached', async () => {
+    const down = await tessera(['users', 'list'], { NATS_URL: 'nats://127.0.0.1:1' });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/cannot reach NATS at nats:\/\/127.0.0.1:1 .*is Tessera running/);
+  });
+});
+
+describe('tessera keys and folder-sets', () => {
+  it('adds a key from a .pub file and lists it with the ssh-keygen fingerprint', async () => {
+    const key = makeKey(tmp, 'id_ed25519', 'ed25519');
+    expect(await tessera(['keys', 'add', 'alice', key.publicFile])).toMatchObject({
+      code: 0,
+      stdout: `added ssh-ed25519 ${key.fingerprint} id_ed25519@test for alice\n`,
+    });
+    expect((await tessera(['keys', 'list', 'alice'])).stdout).toContain(key.fingerprint);
+    expect(await tessera(['keys', 'remove', 'alice', key.fingerprint])).toMatchObject({ code: 0 });
+  });
+
+  it('refuses a DSA key file and a missing file', async () => {
+    const dsa = makeKey(tmp, 'id_dsa', 'dsa');
+    expect(await tessera(['keys', 'add', 'alice', dsa.publicFile])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('DSA keys (ssh-dss) are refused'),
+    });
+    expect(await tessera(['keys', 'add', 'alice', path.join(tmp, 'nope.pub')])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no such file'),
+    });
+    await writeFile(path.join(tmp, 'empty.pub'), '# nothing\n');
+    expect((await tessera(['keys', 'add', 'alice', path.join(tmp, 'empty.pub')])).stderr).toContain(
+      'holds no key line',
+    );
+  });
+
+  it('creates, assigns and explains a folder set', async () => {
+    const added = await tessera([
+      'folder-sets',
+      'add',
+      'partners',
+      '--rule',
+      '/=list,download',
+      '--rule',
+      '/inbox=list,upload',
+    ]);
+    expect(added.code).toBe(0);
+    expect((await tessera(['folder-sets', 'assign', 'alice', 'partners'])).stdout).toBe(
+      'alice now uses folder set partners\n',
+    );
+    expect((await tessera(['users', 'privileges', 'alice', '/inbox/report.pdf'])).stdout).toBe(
+      '/inbox/report.pdf: list, upload\n(folder-set rule for /inbox)\n',
+    );
+    expect((await tessera(['folder-sets', 'list'])).stdout).toMatch(
+      /partners\n {2}FOLDER +PRIVILEGES\n {2}\/ +list,download\n {2}\/inbox +list,upload/,
+    );
+    expect((await tessera(['folder-sets', 'add', 'bad', '--rule', 'inbox'])).code).toBe(2);
+  });
+});
