@@ -7,3 +7,4 @@ export * from './auth';
 export * from './events';
 export * from './pki-hostkeys';
 export * from './pki';
+export * from './health';

@@ -6,6 +6,7 @@ import { JSONCodec } from 'nats';
 import { BusClient } from '@tessera/bus';
 import {
   authPasswordVerify,
+  healthPing,
   authPublicKeyVerify,
   folderSetsAssign,
   folderSetsCreate,
@@ -453,5 +454,12 @@ describe('the bus edge', () => {
       error: { code: 'invalid_request' },
     });
     expect(await bus.request(usersGet, { username: 'hank' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('health', () => {
+  it('answers its health ping with its name, for container healthchecks', async () => {
+    const reply = await bus.request(healthPing('user-auth'), {});
+    expect(reply).toMatchObject({ ok: true, value: { service: 'user-auth' } });
   });
 });

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { JSONCodec } from 'nats';
+import { startSystem, tessera, type RunningSystem } from './system';
+
+jest.setTimeout(180_000);
+
+let system: RunningSystem;
+let keys: string;
+
+beforeAll(async () => {
+  keys = await mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-keys-'));
+  system = await startSystem();
+});
+afterAll(async () => {
+  await system?.stop();
+  await rm(keys, { recursive: true, force: true });
+});
+
+describe('a new operator, following the README', () => {
+  it('starts Tessera with npm start, adds alice with the CLI, and alice logs in over the bus', async () => {
+    const added = await tessera(system.env, [
+      'users',
+      'add',
+      'alice',
+      '--home',
+      'alice',
+      '--generate-password',
+    ]);
+    expect(added).toMatchObject({ code: 0 });
+    const password = /^password: (\S+)$/m.exec(added.stdout)?.[1];
+    expect(password).toHaveLength(28);
+
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'alice@laptop',
+      '-f',
+      path.join(keys, 'id_ed25519'),
+    ]);
+    const keyAdded = await tessera(system.env, [
+      'keys',
+      'add',
+      'alice',
+      path.join(keys, 'id_ed25519.pub'),
+    ]);
+    expect(keyAdded).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^added ssh-ed25519 SHA256:\S+ alice@laptop for alice\n$/),
+    });
+
+    // Any NATS client can ask: the request is the bare contract payload, the reply a plain envelope.
+    const json = JSONCodec<unknown>();
+    const reply = await system.bus.connection.request(
+      `${system.env.TESSERA_BUS_PREFIX}auth.password.verify`,
+      json.encode({ username: 'alice', password, protocol: 'sftp', remoteAddress: '127.0.0.1' }),
+      { timeout: 5000 },
+    );
+    expect(json.decode(reply.data)).toMatchObject({
+      ok: true,
+      value: {
+        user: {
+          username: 'alice',
+          homeFolder: 'alice',
+          enabled: true,
+          publicKeyCount: 1,
+          privileges: expect.arrayContaining(['list', 'download', 'upload']),
+        },
+      },
+    });
+  });
+
+  it('keeps the key it was given: the fingerprint matches ssh-keygen', async () => {
+    const listed = await tessera(system.env, ['keys', 'list', 'alice']);
+    const fingerprint = execFileSync(
+      'ssh-keygen',
+      ['-l', '-E', 'sha256', '-f', path.join(keys, 'id_ed25519.pub')],
+      { encoding: 'utf8' },
+    ).split(' ')[1]!;
+    expect(listed.stdout).toContain(fingerprint);
+    expect(await readFile(path.join(keys, 'id_ed25519.pub'), 'utf8')).toContain('alice@laptop');
+  });
+});
