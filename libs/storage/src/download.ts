@@ -1,0 +1,89 @@
+import type { FileHandle } from 'node:fs/promises';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { fromFsError, StorageError } from './errors';
+import { now, type Reporter } from './notices';
+
+/** A client asking for more than this in one positional read gets this much (as SFTP allows). */
+export const maxReadLength = 1024 * 1024;
+
+/**
+ * One open file being read. Positional `read` serves SFTP; `stream` serves FTP and HTTP. Always
+ * `close()` it, also after an error: that releases the file and reports the download with the
+ * bytes actually read out (what reached the protocol layer, not what the client stored).
+ */
+export class DownloadTransfer {
+  private readonly startedAt = now();
+  private bytesSent = 0;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    readonly virtualPath: string,
+    /** The size when the file was opened. */
+    readonly size: number,
+    private readonly handle: FileHandle,
+    private readonly reporter: Reporter,
+  ) {}
+
+  /** Up to `length` bytes at `position`; an empty buffer means end of file. */
+  async read(length: number, position: number): Promise<Buffer> {
+    this.assertOpen();
+    if (!isCount(length) || !isCount(position)) {
+      throw new StorageError(
+        'io-error',
+        this.virtualPath,
+        'a read needs a whole, non-negative length and position',
+      );
+    }
+    const buffer = Buffer.alloc(Math.min(length, maxReadLength));
+    try {
+      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, position);
+      this.bytesSent += bytesRead;
+      return buffer.subarray(0, bytesRead);
+    } catch (error) {
+      throw fromFsError(error, this.virtualPath);
+    }
+  }
+
+  /**
+   * A stream of the file from `start` to `end` (both inclusive, as HTTP ranges count), read in
+   * chunks from disk. The stream does not close the transfer: call `close()` when it is done.
+   */
+  stream(range: { start?: number; end?: number } = {}): Readable {
+    this.assertOpen();
+    const source = this.handle.createReadStream({ ...range, autoClose: false });
+    // Count in a pass-through stage: a 'data' listener on the source would start it flowing
+    // before the caller attaches, and chunks would be lost.
+    const counted = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.bytesSent += chunk.length;
+        done(null, chunk);
+      },
+    });
+    pipeline(source, counted, () => undefined); // errors reach the caller through `counted`
+    return counted;
+  }
+
+  /** Releases the file and reports the download once; later calls wait for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    await this.handle.close().catch(() => undefined); // nothing to lose on a read-only handle
+    await this.reporter.downloaded({
+      path: this.virtualPath,
+      size: this.bytesSent,
+      startedAt: this.startedAt,
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closing)
+      throw new StorageError('io-error', this.virtualPath, 'the download is closed');
+  }
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}

@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { Privilege, Protocol } from '@tessera/contracts';
+import { DownloadTransfer } from './download';
+import { toEntry, type FileEntry } from './entries';
+import { errnoOf, fromFsError, StorageError } from './errors';
+import { Jail } from './jail';
+import { now, Reporter, type NoticeSink } from './notices';
+import {
+  baseName,
+  isAtOrBelow,
+  isUploadTempName,
+  normaliseVirtualPath,
+  parentOf,
+  uploadTempPrefix,
+} from './paths';
+import {
+  hasPrivilege,
+  hasRulesAtOrBelow,
+  privilegesAt,
+  type EffectivePrivileges,
+  type PrivilegeSubject,
+} from './privileges';
+import { UploadTransfer } from './upload';
+
+export interface FileSessionUser extends PrivilegeSubject {
+  username: string;
+  /** Relative to `homesRoot`, e.g. "alice" or "customers/acme". */
+  homeFolder: string;
+}
+
+export interface FileSessionOptions {
+  /** The storage root's homes folder (`<TESSERA_DATA_DIR>/homes`). */
+  homesRoot: string;
+  user: FileSessionUser;
+  protocol: Protocol;
+  remoteAddress?: string;
+  notices?: NoticeSink;
+}
+
+export type OpenWriteOptions =
+  | { mode: 'create' }
+  /** Writes in place into an existing file from `offset` (default: its end). */
+  | { mode: 'resume'; offset?: number };
+
+// O_NOFOLLOW: never open through a link swapped in as the last name. O_NONBLOCK: a FIFO planted
+// in a home must not hang the open (it has no effect on regular files).
+const readFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const resumeFlags = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+// Read and write: an upload whose writes came out of order is read back to hash it.
+const tempFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * One login's view of its home folder: the one place where SFTP, FTP/FTPS and the web resolve
+ * paths, check privileges and touch files. Paths are virtual ("/reports/q3.pdf"); relative ones
+ * count from "/". Each operation checks the privilege first (so a refusal says nothing about what
+ * exists), then acts, then reports to the notice sink.
+ *
+ * The privilege that governs an item is the one of the folder it lives in; listing a folder is
+ * governed by that folder itself (as in SFTPGo).
+ */
+export class FileSession {
+  private readonly jail: Jail;
+  private readonly reporter: Reporter;
+
+  constructor(private readonly options: FileSessionOptions) {
+    const { user, protocol, remoteAddress, notices } = options;
+    this.jail = new Jail(options.homesRoot, user.homeFolder);
+    this.reporter = new Reporter({ username: user.username, protocol, remoteAddress }, notices);
+  }
+
+  get username(): string {
+    return this.options.user.username;
+  }
+
+  /** The privileges at a path, e.g. for MLSD "perm" facts or the web's buttons. */
+  privilegesAt(input: string): EffectivePrivileges {
+    return privilegesAt(this.options.user, normaliseVirtualPath(input));
+  }
+
+  /** The entry at a path, following links that stay in the home. Needs 'list' on the parent. */
+  async stat(input: string): Promise<FileEntry> {
+    const vp = this.checked(input, 'list', 'parent');
+    const real = await this.jail.resolve(vp, { followFinal: true });
+    return toEntry(nameOf(vp), await attempt(vp, () => fs.stat(real)));
+  }
+
+  /** Like stat, but a link is described itself. Needs 'list' on the parent. */
+  async lstat(input: string): Promise<FileEntry> {
+    const vp = this.checked(input, 'list', 'parent');
+    const real = await this.jail.resolve(vp, { followFinal: false });
+    return toEntry(nameOf(vp), await attempt(vp, () => fs.lstat(real)));
+  }
+
+  /** A folder's entries (links described as links), without in-progress uploads. Needs 'list'. */
+  async list(input: string): Promise<FileEntry[]> {
+    const vp = this.checked(input, 'list', 'self');
+    const real = await this.jail.resolve(vp, { followFinal: true });
+    const names = await attempt(vp, () => fs.readdir(real));
+    const entries = await Promise.all(
+      names
+        .filter((name) => !isUploadTempName(name))
+        .map((name) =>
+          fs.lstat(path.join(real, name)).then(
+            (stats) => toEntry(name, stats),
+            () => null, // gone since readdir: leave it out
+          ),
+        ),
+    );
+    return entries.filter((entry): entry is FileEntry => entry !== null);
+  }
+
+  /**
+   * The canonical virtual path (links inside the home resolved). Needs no privilege: SFTP clients
+   * ask for it before anything else. The path need not exist.
+   */
+  async realpath(input: string): Promise<string> {
+    const vp = normaliseVirtualPath(input);
+    return this.jail.toVirtual(await this.jail.resolve(vp, { followFinal: true }));
+  }
+
+  /** Creates one folder (not its parents). Needs 'create-folders' on the parent. */
+  async mkdir(input: string): Promise<void> {
+    const startedAt = now();
+    const vp = this.checked(input, 'create-folders', 'parent');
+    if (vp === '/') throw new StorageError('already-exists', vp);
+    const real = await this.jail.resolve(vp, { followFinal: false });
+    await attempt(vp, () => fs.mkdir(real, { mode: 0o755 }));
+    await this.reporter.folderCreated({ path: vp, startedAt });
+  }
+
+  /** Removes an empty folder. Needs 'delete-folders' on the parent. */
+  async rmdir(input: string): Promise<void> {
+    const vp = this.checked(input, 'delete-folders', 'parent');
+    if (vp === '/') throw new StorageError('permission-denied', vp, 'the home folder itself stays');
+    const real = await this.jail.resolve(vp, { followFinal: false });
+    await attempt(vp, () => fs.rmdir(real));
+  }
+
+  /** Removes a file (or a link itself, never its target). Needs 'delete-files' on the parent. */
+  async remove(input: string): Promise<void> {
+    const startedAt = now();
+    const vp = this.checked(input, 'delete-files', 'parent');
+    const real = await this.jail.resolve(vp, { followFinal: false });
+    if ((await attempt(vp, () => fs.lstat(real))).isDirectory()) {
+      throw new StorageError('is-a-folder', vp);
+    }
+    await attempt(vp, () => fs.unlink(real));
+    await this.reporter.deleted({ path: vp, startedAt });
+  }
+
+  /**
+   * Moves a file or folder. Needs 'rename' on both parents, and 'overwrite' on the target's
+   * parent to replace an existing target (only when asked to). A folder with folder rules at or
+   * below it (or at or below the target) is not moved: the rules would silently change meaning.
+   */
+  async rename(fromInput: string, toInput: string, { overwrite = false } = {}): Promise<void> {
+    const startedAt = now();
+    const from = this.checked(fromInput, 'rename', 'parent');
+    const to = this.checked(toInput, 'rename', 'parent');
+    if (from === '/' || to === '/') {
+      throw new StorageError('permission-denied', '/', 'the home folder itself cannot be renamed');
+    }
+    const realFrom = await this.jail.resolve(from, { followFinal: false });
+    const realTo = await this.jail.resolve(to, { followFinal: false });
+    const source = await attempt(from, () => fs.lstat(realFrom));
+    if (source.isDirectory()) this.assertFolderMayMove(from, to);
+    if (from !== to && (await lstatOrNull(realTo, to))) {
+      if (!overwrite) throw new StorageError('already-exists', to);
+      this.require('overwrite', parentOf(to), to);
+    }
+    await attempt(from, () => fs.rename(realFrom, realTo));
+    await this.reporter.renamed({ path: from, toPath: to, startedAt });
+  }
+
+  /**
+   * Sets access and modification times (SFTP setstat, FTP MFMT, `put -p`). Changing a file's
+   * metadata is a kind of writing it, so this needs 'upload' or 'overwrite' on the parent.
+   */
+  async setTimes(input: string, atime: Date, mtime: Date): Promise<void> {
+    const vp = normaliseVirtualPath(input);
+    if (!this.allows('upload', parentOf(vp)) && !this.allows('overwrite', parentOf(vp))) {
+      throw new StorageError(
+        'permission-denied',
+        vp,
+        'changing times needs the upload or overwrite privilege',
+      );
+    }
+    const real = await this.jail.resolve(vp, { followFinal: true });
+    await attempt(vp, () => fs.utimes(real, atime, mtime));
+  }
+
+  /** Opens a file for reading. Needs 'download' on the parent. */
+  async openRead(input: string): Promise<DownloadTransfer> {
+    const vp = this.checked(input, 'download', 'parent');
+    const real = await this.jail.resolve(vp, { followFinal: true });
+    const handle = await attempt(vp, () => fs.open(real, readFlags));
+    const stats = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw fromFsError(error, vp);
+    });
+    if (!stats.isFile()) {
+      await handle.close();
+      throw notARegularFile(vp, stats);
+    }
+    return new DownloadTransfer(vp, stats.size, handle, this.reporter);
+  }
+
+  /**
+   * Opens a file for writing. 'create' needs 'upload' on the parent, plus 'overwrite' when the
+   * file exists; 'resume' needs 'append', plus 'overwrite' to write below the current end.
+   */
+  async openWrite(input: string, options: OpenWriteOptions): Promise<UploadTransfer> {
+    return options.mode === 'resume'
+      ? this.openResume(input, options.offset)
+      : this.openCreate(input);
+  }
+
+  private async openCreate(input: string): Promise<UploadTransfer> {
+    const vp = this.checked(input, 'upload', 'parent');
+    if (vp === '/') throw new StorageError('is-a-folder', vp);
+    const target = await this.jail.resolve(vp, { followFinal: false });
+    await this.assertMayReplace(vp, target);
+    const tempPath = path.join(
+      path.dirname(target),
+      uploadTempPrefix + randomBytes(12).toString('hex'),
+    );
+    const handle = await attempt(vp, () => fs.open(tempPath, tempFlags, 0o644));
+    return new UploadTransfer({
+      virtualPath: vp,
+      mode: 'create',
+      handle,
+      tempPath,
+      offset: 0,
+      writeFloor: 0,
+      // Checked again at the end: someone may have created the target meanwhile.
+      finish: async () => {
+        await this.assertMayReplace(vp, target);
+        await fs.rename(tempPath, target);
+      },
+      reporter: this.reporter,
+    });
+  }
+
+  private async openResume(input: string, offset: number | undefined): Promise<UploadTransfer> {
+    const vp = this.checked(input, 'append', 'parent');
+    if (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0)) {
+      throw new StorageError('io-error', vp, 'a resume offset is a whole, non-negative number');
+    }
+    const real = await this.jail.resolve(vp, { followFinal: true });
+    const handle = await attempt(vp, () => fs.open(real, resumeFlags));
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notARegularFile(vp, stats);
+      const mayOverwrite = this.allows('overwrite', parentOf(vp));
+      const start = offset ?? stats.size;
+      if (start < stats.size && !mayOverwrite) {
+        throw new StorageError(
+          'permission-denied',
+          vp,
+          'rewriting existing bytes needs the overwrite privilege',
+        );
+      }
+      const writeFloor = mayOverwrite ? 0 : stats.size;
+      const finish = async () => undefined; // the bytes are already in place
+      return new UploadTransfer({
+        virtualPath: vp,
+        mode: 'resume',
+        handle,
+        tempPath: null,
+        offset: start,
+        writeFloor,
+        finish,
+        reporter: this.reporter,
+      });
+    } catch (error) {
+      await handle.close();
+      throw fromFsError(error, vp);
+    }
+  }
+
+  /** An existing target may be replaced only by a file upload with the 'overwrite' privilege. */
+  private async assertMayReplace(vp: string, target: string): Promise<void> {
+    const existing = await lstatOrNull(target, vp);
+    if (existing?.isDirectory()) throw new StorageError('is-a-folder', vp);
+    if (existing) this.require('overwrite', parentOf(vp), vp);
+  }
+
+  private assertFolderMayMove(from: string, to: string): void {
+    if (isAtOrBelow(to, from)) {
+      throw new StorageError('invalid-path', to, 'a folder cannot move into itself');
+    }
+    const user = this.options.user;
+    if (hasRulesAtOrBelow(user, from) || hasRulesAtOrBelow(user, to)) {
+      throw new StorageError(
+        'permission-denied',
+        from,
+        'folder rules apply inside; ask an administrator to move it',
+      );
+    }
+  }
+
+  /** Normalises `input` and checks `privilege` on it ('self') or on its folder ('parent'). */
+  private checked(input: string, privilege: Privilege, where: 'self' | 'parent'): string {
+    const vp = normaliseVirtualPath(input);
+    this.require(privilege, where === 'self' ? vp : parentOf(vp), vp);
+    return vp;
+  }
+
+  private require(privilege: Privilege, folder: string, vp: string): void {
+    if (!this.allows(privilege, folder)) {
+      throw new StorageError(
+        'permission-denied',
+        vp,
+        `the ${privilege} privilege is not granted in ${folder}`,
+      );
+    }
+  }
+
+  private allows(privilege: Privilege, folder: string): boolean {
+    return hasPrivilege(this.options.user, folder, privilege);
+  }
+}
+
+async function attempt<T>(vp: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromFsError(error, vp);
+  }
+}
+
+async function lstatOrNull(real: string, vp: string): Promise<Stats | null> {
+  try {
+    return await fs.lstat(real);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw fromFsError(error, vp);
+  }
+}
+
+function notARegularFile(vp: string, stats: Stats): StorageError {
+  return stats.isDirectory()
+    ? new StorageError('is-a-folder', vp)
+    : new StorageError('io-error', vp, 'not a regular file');
+}
+
+function nameOf(vp: string): string {
+  return vp === '/' ? '/' : baseName(vp);
+}

@@ -1,0 +1,32 @@
+export { StorageError, NoticeError, type StorageErrorCode } from './errors';
+export {
+  normaliseVirtualPath,
+  parentOf,
+  baseName,
+  isAtOrBelow,
+  maxNameBytes,
+  maxPathBytes,
+} from './paths';
+export {
+  privilegesAt,
+  hasPrivilege,
+  type PrivilegeSubject,
+  type EffectivePrivileges,
+} from './privileges';
+export type {
+  NoticeSink,
+  UploadedNotice,
+  DownloadedNotice,
+  DeletedNotice,
+  RenamedNotice,
+  FolderCreatedNotice,
+} from './notices';
+export type { FileEntry, EntryKind } from './entries';
+export {
+  FileSession,
+  type FileSessionOptions,
+  type FileSessionUser,
+  type OpenWriteOptions,
+} from './file-session';
+export { DownloadTransfer, maxReadLength } from './download';
+export { UploadTransfer, type UploadResult } from './upload';
