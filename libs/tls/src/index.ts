@@ -1,0 +1,2 @@
+export * from './server-options';
+export * from './tls-identity';

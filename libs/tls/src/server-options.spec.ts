@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createSecureContext } from 'node:tls';
+import { secureContextOptionsFor, TLS_CIPHERS, TLS_MIN_VERSION } from './server-options';
+
+/** A throwaway key and self-signed certificate made by openssl. */
+function opensslIdentity(dir: string, name: string) {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { privateKey: readFileSync(key, 'utf8'), certificatePem: readFileSync(cert, 'utf8') };
+}
+
+describe('secureContextOptionsFor', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-tls-unit-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const a = opensslIdentity(dir, 'a');
+  const b = opensslIdentity(dir, 'b');
+  const material = {
+    ...a,
+    chainPem: [b.certificatePem],
+    fingerprintSha256: 'x',
+    activatedAt: new Date().toISOString(),
+  };
+
+  it('puts the chain after the leaf, TLS 1.2 minimum, AEAD suites only, server preference', () => {
+    const opts = secureContextOptionsFor(material);
+    expect(opts.cert).toBe(a.certificatePem.trim() + '\n' + b.certificatePem.trim() + '\n');
+    expect(opts).toMatchObject({ minVersion: TLS_MIN_VERSION, honorCipherOrder: true });
+    for (const suite of TLS_CIPHERS.split(':')) {
+      expect(suite).toMatch(/^TLS_|^ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
+    }
+    expect(() => createSecureContext(opts)).not.toThrow();
+  });
+
+  it('refuses a key that does not fit the certificate', () => {
+    expect(() =>
+      createSecureContext(secureContextOptionsFor({ ...material, privateKey: b.privateKey })),
+    ).toThrow(/key values mismatch/);
+  });
+});

@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { createSecureContext, type SecureContext, type Server, type TlsOptions } from 'node:tls';
+import { JSONCodec, type Status, type Subscription } from 'nats';
+import type { BusClient } from '@tessera/bus';
+import type { Logger } from '@tessera/config';
+import { pkiCertificateActivated, pkiCertificateMaterial } from '@tessera/contracts';
+import { secureContextOptionsFor, type TlsMaterial } from './server-options';
+
+export interface TlsIdentityOptions {
+  /** How long `start` waits for the pki service to hand over the identity (default 30 s). */
+  startTimeoutMs?: number;
+  /** Pause between attempts while waiting (default 1 s). */
+  retryIntervalMs?: number;
+}
+
+/** Public facts of the identity in use: never the key. */
+export interface TlsIdentityInfo {
+  fingerprintSha256: string;
+  activatedAt: string;
+}
+
+const json = JSONCodec<unknown>();
+
+/**
+ * The TLS identity a door presents, kept current. `start` asks the pki service for the active
+ * certificate, chain and key (`pki.certificate.material`); when `pki.certificate.activated` arrives
+ * (or the bus reconnects, in case an announcement was missed) it asks again and swaps the context,
+ * so NEW connections get the new certificate without a restart. Connections already open keep the
+ * certificate they began with.
+ *
+ * - HTTPS / implicit FTPS (a `tls.Server`): create the server with `secureContextOptions()`, then
+ *   `attach(server)`: every swap calls `server.setSecureContext(...)`, which replaces the server's
+ *   default context, so clients with and without SNI both get the new certificate.
+ * - Explicit FTPS (AUTH TLS upgrades a plain socket): pass `secureContext()` to
+ *   `new tls.TLSSocket(socket, { isServer: true, secureContext })` for each upgrade; it is always
+ *   the current one.
+ *
+ * The private key lives only inside the secure context and the options handed to servers; this
+ * class never logs it.
+ */
+export class TlsIdentity {
+  private context!: SecureContext;
+  private options!: TlsOptions;
+  private material!: TlsMaterial;
+  private readonly servers = new Set<Server>();
+  private readonly listeners = new Set<(info: TlsIdentityInfo) => void>();
+  private readonly ticketKeys = randomBytes(48);
+  private subscription?: Subscription;
+  private statusWatch?: AsyncIterable<Status> & { stop?: () => void };
+  /** An announcement came before the first identity was installed: fetch again after it. */
+  private missedAnnouncement = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly bus: BusClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Fetches the active identity (waiting for the pki service if need be) and follows changes. */
+  static async start(
+    bus: BusClient,
+    logger: Logger,
+    options: TlsIdentityOptions = {},
+  ): Promise<TlsIdentity> {
+    const identity = new TlsIdentity(bus, logger);
+    identity.follow();
+    try {
+      identity.install(await identity.fetchAtStart(options));
+      if (identity.missedAnnouncement) await identity.refresh();
+    } catch (err) {
+      await identity.close();
+      throw err;
+    }
+    return identity;
+  }
+
+  /** The current secure context (for sockets upgraded by hand, e.g. FTP's AUTH TLS). */
+  secureContext(): SecureContext {
+    return this.context;
+  }
+
+  /**
+   * Options for `tls.createServer` / `https.createServer`: the current identity and hardening, and
+   * an SNICallback that always answers with the current context. Call `attach(server)` as well so
+   * clients that send no SNI (an IP address) get swapped certificates too.
+   */
+  secureContextOptions(): TlsOptions {
+    return {
+      ...this.options,
+      SNICallback: (_servername, cb) => cb(null, this.context),
+    };
+  }
+
+  /** Swaps this server's certificate whenever the identity changes. Returns a detach function. */
+  attach(server: Server): () => void {
+    this.servers.add(server);
+    server.setSecureContext(this.options);
+    return () => this.servers.delete(server);
+  }
+
+  /** Called after each swap with the new identity's public facts. Returns an unsubscribe function. */
+  onChange(listener: (info: TlsIdentityInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): TlsIdentityInfo {
+    return {
+      fingerprintSha256: this.material.fingerprintSha256,
+      activatedAt: this.material.activatedAt,
+    };
+  }
+
+  /** Asks the pki service again now; true when the identity changed. */
+  refresh(): Promise<boolean> {
+    const run = this.queue.then(async () => {
+      if (this.closed) return false;
+      const result = await this.bus.request(pkiCertificateMaterial, {});
+      if (!result.ok) {
+        this.logger.error(
+          { code: result.error.code, reason: result.error.message },
+          'could not fetch the new TLS identity: keeping the current one',
+        );
+        return false;
+      }
+      const m = result.value;
+      if (
+        m.fingerprintSha256 === this.material.fingerprintSha256 &&
+        m.activatedAt === this.material.activatedAt
+      ) {
+        return false;
+      }
+      try {
+        this.install(m);
+      } catch (err) {
+        this.logger.error(
+          { reason: err instanceof Error ? err.message : String(err) },
+          'the new TLS identity is unusable: keeping the current one',
+        );
+        return false;
+      }
+      return true;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops following changes. Servers keep the context they have; the bus stays open. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscription?.unsubscribe();
+    this.statusWatch?.stop?.();
+    this.servers.clear();
+    this.listeners.clear();
+    await this.queue;
+  }
+
+  private install(material: TlsMaterial): void {
+    const options = secureContextOptionsFor(material, this.ticketKeys);
+    const context = createSecureContext(options); // throws on a key that does not fit
+    this.context = context;
+    this.options = options;
+    const first = !this.material;
+    this.material = material;
+    for (const server of this.servers) server.setSecureContext(options);
+    const info = this.info();
+    this.logger.info(
+      info,
+      first ? 'serving the TLS identity from the pki service' : 'swapped to the new TLS identity',
+    );
+    if (!first) for (const l of this.listeners) l(info);
+  }
+
+  private async fetchAtStart(options: TlsIdentityOptions): Promise<TlsMaterial> {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+    let said = false;
+    for (;;) {
+      const result = await this.bus.request(pkiCertificateMaterial, {});
+      if (result.ok) return result.value;
+      const retry = result.error.code === 'unavailable' || result.error.code === 'not_found';
+      if (!retry || Date.now() >= deadline) {
+        throw new Error(`no TLS identity from the pki service: ${result.error.message}`);
+      }
+      if (!said) {
+        this.logger.warn({ reason: result.error.message }, 'waiting for the pki service');
+        said = true;
+      }
+      await new Promise((r) => setTimeout(r, options.retryIntervalMs ?? 1000));
+    }
+  }
+
+  private follow(): void {
+    const subject = this.bus.prefix + pkiCertificateActivated.subject;
+    this.subscription = this.bus.connection.subscribe(subject, {
+      callback: (_err, msg) => {
+        let payload: unknown;
+        try {
+          payload = json.decode(msg.data);
+        } catch {
+          payload = undefined;
+        }
+        const event = pkiCertificateActivated.payload.safeParse(payload);
+        if (!event.success) {
+          this.logger.warn({ subject }, 'ignored a malformed certificate announcement');
+          return;
+        }
+        if (!this.material) {
+          this.missedAnnouncement = true;
+          return;
+        }
+        if (event.data.fingerprintSha256 === this.material.fingerprintSha256) return;
+        void this.refresh();
+      },
+    });
+    const watch = this.bus.connection.status();
+    this.statusWatch = watch;
+    void (async () => {
+      for await (const status of watch) {
+        if (this.closed) return;
+        if (status.type === 'reconnect' && this.material) void this.refresh();
+      }
+    })().catch(() => undefined);
+  }
+}
