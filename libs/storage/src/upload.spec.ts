@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { filesUploaded, type Privilege } from '@tessera/contracts';
+import { StorageError } from './errors';
+import {
+  aliceSession,
+  everyPrivilege,
+  makeStorageRoot,
+  recordingSink,
+  type StorageRoot,
+} from './spec-helpers';
+
+let storage: StorageRoot;
+let home: string;
+beforeEach(async () => {
+  storage = await makeStorageRoot();
+  home = storage.aliceHome;
+});
+afterEach(() => storage.cleanup());
+
+const at = (...names: string[]) => path.join(home, ...names);
+const read = (name: string) => fs.readFile(at(name), 'utf8');
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+const without = (...denied: Privilege[]) => everyPrivilege.filter((p) => !denied.includes(p));
+
+async function refusal(operation: Promise<unknown>): Promise<string> {
+  const error = await operation.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof StorageError))
+    throw new Error(`expected a StorageError, got ${String(error)}`);
+  return error.code;
+}
+
+describe('creating uploads', () => {
+  it('writes to a temporary name and renames into place on commit', async () => {
+    const sink = recordingSink();
+    const session = aliceSession(storage.homesRoot, {}, sink);
+    const upload = await session.openWrite('/report.pdf', { mode: 'create' });
+    await upload.write(Buffer.from('hello '));
+    await upload.write(Buffer.from('world'));
+    expect(await fs.readdir(home)).toEqual([
+      expect.stringMatching(/^\.tessera-upload-[0-9a-f]{24}$/),
+    ]);
+
+    const result = await upload.commit();
+
+    expect(result).toEqual({ size: 11, sha256: sha256('hello world') });
+    expect(await fs.readdir(home)).toEqual(['report.pdf']);
+    expect(await read('report.pdf')).toBe('hello world');
+    expect(filesUploaded.payload.parse(sink.notices[0].event)).toMatchObject({
+      username: 'alice',
+      protocol: 'sftp',
+      path: '/report.pdf',
+      size: 11,
+      sha256: sha256('hello world'),
+    });
+  });
+
+  it('leaves no file at all when the transfer is cut', async () => {
+    const sink = recordingSink();
+    const upload = await aliceSession(storage.homesRoot, {}, sink).openWrite('/cut.bin', {
+      mode: 'create',
+    });
+    await upload.write(Buffer.alloc(1000, 1));
+    await upload.abort();
+    expect(await fs.readdir(home)).toEqual([]);
+    expect(sink.notices).toEqual([]);
+  });
+
+  it('keeps the old file intact until an overwrite commits', async () => {
+    await fs.writeFile(at('a.txt'), 'old content');
+    const session = aliceSession(storage.homesRoot);
+    const cut = await session.openWrite('/a.txt', { mode: 'create' });
+    await cut.write(Buffer.from('new'));
+    expect(await read('a.txt')).toBe('old content');
+    await cut.abort();
+    expect(await read('a.txt')).toBe('old content');
+
+    const upload = await session.openWrite('/a.txt', { mode: 'create' });
+    await upload.write(Buffer.from('new'));
+    await upload.commit();
+    expect(await read('a.txt')).toBe('new');
+  });
+
+  it('hashes out-of-order positional writes correctly', async () => {
+    const content = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
+    const upload = await aliceSession(storage.homesRoot).openWrite('/shuffled', { mode: 'create' });
+    await upload.write(content.subarray(20), 20);
+    await upload.write(content.subarray(0, 10), 0);
+    await upload.write(content.subarray(10, 20), 10);
+    const result = await upload.commit();
+    expect(await fs.readFile(at('shuffled'))).toEqual(content);
+    expect(result).toEqual({ size: content.length, sha256: sha256(content) });
+  });
+
+  it('waits for writes still under way before committing', async () => {
+    const chunks = Array.from({ length: 50 }, (_, i) => Buffer.alloc(4096, i));
+    const upload = await aliceSession(storage.homesRoot).openWrite('/many', { mode: 'create' });
+    // SFTP clients keep several writes in flight: issue them all without waiting.
+    const writes = chunks.map((chunk, i) => upload.write(chunk, i * 4096));
+    const result = await upload.commit();
+    await Promise.all(writes);
+    expect(result.sha256).toBe(sha256(Buffer.concat(chunks)));
+  });
+
+  it('accepts a piped stream and hashes it while it streams', async () => {
+    const chunks = Array.from({ length: 200 }, (_, i) => Buffer.alloc(16 * 1024, i % 251));
+    const upload = await aliceSession(storage.homesRoot).openWrite('/piped', { mode: 'create' });
+    await pipeline(Readable.from(chunks), upload.writable());
+    const result = await upload.commit();
+    expect(result).toEqual({ size: 200 * 16 * 1024, sha256: sha256(Buffer.concat(chunks)) });
+  });
+
+  it('applies backpressure: a piped chunk is on disk before the next one is taken', async () => {
+    const upload = await aliceSession(storage.homesRoot).openWrite('/slow', { mode: 'create' });
+    const write = upload.write.bind(upload);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    upload.write = async (chunk: Buffer, position?: number) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await write(chunk, position);
+      inFlight--;
+    };
+    const chunks = Array.from({ length: 20 }, () => Buffer.alloc(64 * 1024, 7));
+    await pipeline(Readable.from(chunks), upload.writable());
+    await upload.commit();
+    expect(mostInFlight).toBe(1);
+    expect((await fs.stat(at('slow'))).size).toBe(20 * 64 * 1024);
+  });
+
+  it('commits an empty upload as an empty file', async () => {
+    const upload = await aliceSession(storage.homesRoot).openWrite('/empty', { mode: 'create' });
+    expect(await upload.commit()).toEqual({ size: 0, sha256: sha256('') });
+    expect(await read('empty')).toBe('');
+  });
+
+  it('needs upload, and overwrite to replace an existing file', async () => {
+    await fs.writeFile(at('exists.txt'), 'x');
+    const noUpload = aliceSession(storage.homesRoot, { privileges: without('upload') });
+    expect(await refusal(noUpload.openWrite('/new.txt', { mode: 'create' }))).toBe(
+      'permission-denied',
+    );
+    const noOverwrite = aliceSession(storage.homesRoot, { privileges: without('overwrite') });
+    expect(await refusal(noOverwrite.openWrite('/exists.txt', { mode: 'create' }))).toBe(
+      'permission-denied',
+    );
+    expect(await fs.readdir(home)).toEqual(['exists.txt']);
+  });
+
+  it('refuses at commit when someone else created the file meanwhile and overwrite is not granted', async () => {
+    const session = aliceSession(storage.homesRoot, { privileges: without('overwrite') });
+    const upload = await session.openWrite('/race.txt', { mode: 'create' });
+    await upload.write(Buffer.from('mine'));
+    await fs.writeFile(at('race.txt'), 'theirs');
+    expect(await refusal(upload.commit())).toBe('permission-denied');
+    expect(await read('race.txt')).toBe('theirs');
+    expect(await fs.readdir(home)).toEqual(['race.txt']); // temporary file gone
+  });
+
+  it('refuses to upload over a folder, or into a missing folder', async () => {
+    await fs.mkdir(at('docs'));
+    const session = aliceSession(storage.homesRoot);
+    expect(await refusal(session.openWrite('/docs', { mode: 'create' }))).toBe('is-a-folder');
+    expect(await refusal(session.openWrite('/', { mode: 'create' }))).toBe('is-a-folder');
+    expect(await refusal(session.openWrite('/missing/a.txt', { mode: 'create' }))).toBe(
+      'not-found',
+    );
+  });
+
+  it('replaces a link at the target name instead of writing through it', async () => {
+    await fs.writeFile(at('real.txt'), 'real');
+    await fs.symlink('real.txt', at('link.txt'));
+    const upload = await aliceSession(storage.homesRoot).openWrite('/link.txt', { mode: 'create' });
+    await upload.write(Buffer.from('new'));
+    await upload.commit();
+    expect((await fs.lstat(at('link.txt'))).isFile()).toBe(true);
+    expect(await read('real.txt')).toBe('real');
+  });
+
+  it('refuses writes after commit or abort', async () => {
+    const upload = await aliceSession(storage.homesRoot).openWrite('/done', { mode: 'create' });
+    await upload.commit();
+    expect(await refusal(upload.write(Buffer.from('late')))).toBe('io-error');
+    expect(await refusal(upload.commit())).toBe('io-error');
+    await upload.abort(); // harmless after commit
+    expect(await read('done')).toBe('');
+  });
+});
+
+describe('resuming uploads', () => {
+  it('appends in place at the end of the partial file', async () => {
+    await fs.writeFile(at('big.iso'), 'first half|');
+    const sink = recordingSink();
+    const upload = await aliceSession(storage.homesRoot, {}, sink).openWrite('/big.iso', {
+      mode: 'resume',
+    });
+    await upload.write(Buffer.from('second half'));
+    expect(await read('big.iso')).toBe('first half|second half'); // in place, no temporary file
+    expect(await upload.commit()).toEqual({ size: 22, sha256: null });
+    expect(filesUploaded.payload.parse(sink.notices[0].event)).toMatchObject({
+      size: 22,
+      sha256: null,
+    });
+  });
+
+  it('keeps what was written when a resume is cut', async () => {
+    await fs.writeFile(at('big.iso'), 'part one|');
+    const upload = await aliceSession(storage.homesRoot).openWrite('/big.iso', { mode: 'resume' });
+    await upload.write(Buffer.from('part two'));
+    await upload.abort();
+    expect(await read('big.iso')).toBe('part one|part two');
+  });
+
+  it('writes from a given offset (REST + STOR) with the overwrite privilege', async () => {
+    await fs.writeFile(at('f'), 'abcdefgh');
+    const upload = await aliceSession(storage.homesRoot).openWrite('/f', {
+      mode: 'resume',
+      offset: 4,
+    });
+    await upload.write(Buffer.from('XY'));
+    await upload.commit();
+    expect(await read('f')).toBe('abcdXYgh');
+  });
+
+  it('needs append, and overwrite to write below the current end', async () => {
+    await fs.writeFile(at('f'), 'abcdefgh');
+    const noAppend = aliceSession(storage.homesRoot, { privileges: without('append') });
+    expect(await refusal(noAppend.openWrite('/f', { mode: 'resume' }))).toBe('permission-denied');
+    const appendOnly = aliceSession(storage.homesRoot, { privileges: ['append'] });
+    expect(await refusal(appendOnly.openWrite('/f', { mode: 'resume', offset: 2 }))).toBe(
+      'permission-denied',
+    );
+    const upload = await appendOnly.openWrite('/f', { mode: 'resume' });
+    expect(await refusal(upload.write(Buffer.from('!'), 0))).toBe('permission-denied');
+    await upload.write(Buffer.from('ij'), 8);
+    await upload.commit();
+    expect(await read('f')).toBe('abcdefghij');
+  });
+
+  it('refuses to resume a file that is not there', async () => {
+    const session = aliceSession(storage.homesRoot);
+    expect(await refusal(session.openWrite('/missing', { mode: 'resume' }))).toBe('not-found');
+  });
+
+  it('refuses to resume a folder or a bad offset', async () => {
+    await fs.mkdir(at('docs'));
+    await fs.writeFile(at('f'), 'x');
+    const session = aliceSession(storage.homesRoot);
+    expect(await refusal(session.openWrite('/docs', { mode: 'resume' }))).toBe('is-a-folder');
+    expect(await refusal(session.openWrite('/f', { mode: 'resume', offset: -1 }))).toBe('io-error');
+  });
+});
