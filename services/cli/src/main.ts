@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, CliFailure, exitCodes } from './cli-context';
+import { registerCertCommands } from './commands/cert';
 import { registerFolderSetCommands } from './commands/folder-sets';
+import { registerHostKeyCommands } from './commands/hostkeys';
 import { registerKeyCommands } from './commands/keys';
 import { registerUserCommands } from './commands/users';
 
@@ -19,6 +21,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerUserCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerFolderSetCommands(program, ctx);
+  registerCertCommands(program, ctx);
+  registerHostKeyCommands(program, ctx);
   return program;
 }
 
