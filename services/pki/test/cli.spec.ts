@@ -117,7 +117,7 @@ describe('tessera cert and tessera hostkeys', () => {
     expect(loaded.stdout).toMatch(`loaded: it matched pending key ${id}, now the active key`);
     expect(loaded.stdout).toMatch(/kind +issued by a certificate authority/);
     expect(loaded.stdout).toMatch(
-      /chain\n  1\.\n    subject +O=Tessera Test, CN=Tessera Test Intermediate CA/,
+      /chain\n {2}1\.\n {4}subject +O=Tessera Test, CN=Tessera Test Intermediate CA/,
     );
     expect((await tessera(['cert', 'pending'])).stdout.trim()).toBe('no pending keys');
   });
