@@ -304,6 +304,8 @@ describe('FileSession rename', () => {
     const session = aliceSession(storage.homesRoot, { rules });
     expect(await refusal(session.rename('/team', '/elsewhere'))).toBe('permission-denied');
     expect(await refusal(session.rename('/other', '/shared'))).toBe('permission-denied');
+    await fs.symlink('.', at('here'));
+    expect(await refusal(session.rename('/here/team', '/elsewhere'))).toBe('permission-denied');
     expect(await exists('team/private')).toBe(true);
   });
 
@@ -394,5 +396,29 @@ describe('FileSession with a folder set', () => {
       privileges: ['list', 'download'],
       rulePath: '/inbox/archive',
     });
+  });
+
+  it('does not let a link inside the home lead around a folder rule', async () => {
+    await write('readonly/a.txt', 'a');
+    await fs.symlink('readonly', at('rw-link'));
+    await fs.symlink('readonly/a.txt', at('file-link'));
+    const session = aliceSession(storage.homesRoot, {
+      rules: [{ path: '/readonly', privileges: ['list', 'download'] }],
+    });
+    const when = new Date(0);
+    expect(await refusal(session.openWrite('/rw-link/b.txt', { mode: 'create' }))).toBe(
+      'permission-denied',
+    );
+    expect(await refusal(session.openWrite('/file-link', { mode: 'resume' }))).toBe(
+      'permission-denied',
+    );
+    expect(await refusal(session.setTimes('/file-link', when, when))).toBe('permission-denied');
+    expect(await refusal(session.remove('/rw-link/a.txt'))).toBe('permission-denied');
+    expect(await refusal(session.mkdir('/rw-link/sub'))).toBe('permission-denied');
+    expect(await refusal(session.rename('/rw-link/a.txt', '/a.txt'))).toBe('permission-denied');
+    expect(await exists('readonly/a.txt')).toBe(true);
+    // What the rule does allow still works through the link.
+    expect((await session.list('/rw-link')).map((e) => e.name)).toEqual(['a.txt']);
+    await (await session.openRead('/file-link')).close();
   });
 });

@@ -51,6 +51,14 @@ const resumeFlags = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONB
 // Read and write: an upload whose writes came out of order is read back to hash it.
 const tempFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
+/** A resolved path and the virtual folders whose rules govern it. */
+interface Place {
+  vp: string;
+  real: string;
+  /** The folder the client named and, when a link inside the home leads elsewhere, the real one. */
+  folders: string[];
+}
+
 /**
  * One login's view of its home folder: the one place where SFTP, FTP/FTPS and the web resolve
  * paths, check privileges and touch files. Paths are virtual ("/reports/q3.pdf"); relative ones
@@ -58,7 +66,8 @@ const tempFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | cons
  * exists), then acts, then reports to the notice sink.
  *
  * The privilege that governs an item is the one of the folder it lives in; listing a folder is
- * governed by that folder itself (as in SFTPGo).
+ * governed by that folder itself (as in SFTPGo). When a link inside the home leads to another
+ * folder, the privilege must hold in both places: a link cannot lead around a folder rule.
  */
 export class FileSession {
   private readonly jail: Jail;
@@ -81,22 +90,19 @@ export class FileSession {
 
   /** The entry at a path, following links that stay in the home. Needs 'list' on the parent. */
   async stat(input: string): Promise<FileEntry> {
-    const vp = this.checked(input, 'list', 'parent');
-    const real = await this.jail.resolve(vp, { followFinal: true });
+    const { vp, real } = await this.locate(input, ['list'], 'parent', { followFinal: true });
     return toEntry(nameOf(vp), await attempt(vp, () => fs.stat(real)));
   }
 
   /** Like stat, but a link is described itself. Needs 'list' on the parent. */
   async lstat(input: string): Promise<FileEntry> {
-    const vp = this.checked(input, 'list', 'parent');
-    const real = await this.jail.resolve(vp, { followFinal: false });
+    const { vp, real } = await this.locate(input, ['list'], 'parent', { followFinal: false });
     return toEntry(nameOf(vp), await attempt(vp, () => fs.lstat(real)));
   }
 
   /** A folder's entries (links described as links), without in-progress uploads. Needs 'list'. */
   async list(input: string): Promise<FileEntry[]> {
-    const vp = this.checked(input, 'list', 'self');
-    const real = await this.jail.resolve(vp, { followFinal: true });
+    const { vp, real } = await this.locate(input, ['list'], 'self', { followFinal: true });
     const names = await attempt(vp, () => fs.readdir(real));
     const entries = await Promise.all(
       names
@@ -123,26 +129,23 @@ export class FileSession {
   /** Creates one folder (not its parents). Needs 'create-folders' on the parent. */
   async mkdir(input: string): Promise<void> {
     const startedAt = now();
-    const vp = this.checked(input, 'create-folders', 'parent');
+    const { vp, real } = await this.locate(input, ['create-folders'], 'parent', noFollow);
     if (vp === '/') throw new StorageError('already-exists', vp);
-    const real = await this.jail.resolve(vp, { followFinal: false });
     await attempt(vp, () => fs.mkdir(real, { mode: 0o755 }));
     await this.reporter.folderCreated({ path: vp, startedAt });
   }
 
   /** Removes an empty folder. Needs 'delete-folders' on the parent. */
   async rmdir(input: string): Promise<void> {
-    const vp = this.checked(input, 'delete-folders', 'parent');
+    const { vp, real } = await this.locate(input, ['delete-folders'], 'parent', noFollow);
     if (vp === '/') throw new StorageError('permission-denied', vp, 'the home folder itself stays');
-    const real = await this.jail.resolve(vp, { followFinal: false });
     await attempt(vp, () => fs.rmdir(real));
   }
 
   /** Removes a file (or a link itself, never its target). Needs 'delete-files' on the parent. */
   async remove(input: string): Promise<void> {
     const startedAt = now();
-    const vp = this.checked(input, 'delete-files', 'parent');
-    const real = await this.jail.resolve(vp, { followFinal: false });
+    const { vp, real } = await this.locate(input, ['delete-files'], 'parent', noFollow);
     if ((await attempt(vp, () => fs.lstat(real))).isDirectory()) {
       throw new StorageError('is-a-folder', vp);
     }
@@ -157,20 +160,27 @@ export class FileSession {
    */
   async rename(fromInput: string, toInput: string, { overwrite = false } = {}): Promise<void> {
     const startedAt = now();
-    const from = this.checked(fromInput, 'rename', 'parent');
-    const to = this.checked(toInput, 'rename', 'parent');
+    const from = normaliseVirtualPath(fromInput);
+    const to = normaliseVirtualPath(toInput);
+    this.require(['rename'], [parentOf(from)], from); // both before touching the disk
+    this.require(['rename'], [parentOf(to)], to);
     if (from === '/' || to === '/') {
       throw new StorageError('permission-denied', '/', 'the home folder itself cannot be renamed');
     }
-    const realFrom = await this.jail.resolve(from, { followFinal: false });
-    const realTo = await this.jail.resolve(to, { followFinal: false });
-    const source = await attempt(from, () => fs.lstat(realFrom));
-    if (source.isDirectory()) this.assertFolderMayMove(from, to);
-    if (from !== to && (await lstatOrNull(realTo, to))) {
-      if (!overwrite) throw new StorageError('already-exists', to);
-      this.require('overwrite', parentOf(to), to);
+    const source = await this.locate(from, ['rename'], 'parent', noFollow);
+    const target = await this.locate(to, ['rename'], 'parent', noFollow);
+    const sourceStats = await attempt(from, () => fs.lstat(source.real));
+    if (sourceStats.isDirectory()) {
+      this.assertFolderMayMove(from, to);
+      // Also where the paths really are, when a link on the way leads elsewhere in the home.
+      const landedFrom = await this.jail.toVirtual(source.real);
+      this.assertFolderMayMove(landedFrom, await this.jail.toVirtual(target.real));
     }
-    await attempt(from, () => fs.rename(realFrom, realTo));
+    if (from !== to && (await lstatOrNull(target.real, to))) {
+      if (!overwrite) throw new StorageError('already-exists', to);
+      this.require(['overwrite'], target.folders, to);
+    }
+    await attempt(from, () => fs.rename(source.real, target.real));
     await this.reporter.renamed({ path: from, toPath: to, startedAt });
   }
 
@@ -179,22 +189,15 @@ export class FileSession {
    * metadata is a kind of writing it, so this needs 'upload' or 'overwrite' on the parent.
    */
   async setTimes(input: string, atime: Date, mtime: Date): Promise<void> {
-    const vp = normaliseVirtualPath(input);
-    if (!this.allows('upload', parentOf(vp)) && !this.allows('overwrite', parentOf(vp))) {
-      throw new StorageError(
-        'permission-denied',
-        vp,
-        'changing times needs the upload or overwrite privilege',
-      );
-    }
-    const real = await this.jail.resolve(vp, { followFinal: true });
+    const { vp, real } = await this.locate(input, ['upload', 'overwrite'], 'parent', {
+      followFinal: true,
+    });
     await attempt(vp, () => fs.utimes(real, atime, mtime));
   }
 
   /** Opens a file for reading. Needs 'download' on the parent. */
   async openRead(input: string): Promise<DownloadTransfer> {
-    const vp = this.checked(input, 'download', 'parent');
-    const real = await this.jail.resolve(vp, { followFinal: true });
+    const { vp, real } = await this.locate(input, ['download'], 'parent', { followFinal: true });
     const handle = await attempt(vp, () => fs.open(real, readFlags));
     const stats = await handle.stat().catch(async (error: unknown) => {
       await handle.close();
@@ -218,14 +221,12 @@ export class FileSession {
   }
 
   private async openCreate(input: string): Promise<UploadTransfer> {
-    const vp = this.checked(input, 'upload', 'parent');
+    const place = await this.locate(input, ['upload'], 'parent', noFollow);
+    const { vp, real: target } = place;
     if (vp === '/') throw new StorageError('is-a-folder', vp);
-    const target = await this.jail.resolve(vp, { followFinal: false });
-    await this.assertMayReplace(vp, target);
-    const tempPath = path.join(
-      path.dirname(target),
-      uploadTempPrefix + randomBytes(12).toString('hex'),
-    );
+    await this.assertMayReplace(place);
+    const tempName = uploadTempPrefix + randomBytes(12).toString('hex');
+    const tempPath = path.join(path.dirname(target), tempName);
     const handle = await attempt(vp, () => fs.open(tempPath, tempFlags, 0o644));
     return new UploadTransfer({
       virtualPath: vp,
@@ -236,7 +237,7 @@ export class FileSession {
       writeFloor: 0,
       // Checked again at the end: someone may have created the target meanwhile.
       finish: async () => {
-        await this.assertMayReplace(vp, target);
+        await this.assertMayReplace(place);
         await fs.rename(tempPath, target);
       },
       reporter: this.reporter,
@@ -244,16 +245,16 @@ export class FileSession {
   }
 
   private async openResume(input: string, offset: number | undefined): Promise<UploadTransfer> {
-    const vp = this.checked(input, 'append', 'parent');
+    const place = await this.locate(input, ['append'], 'parent', { followFinal: true });
+    const { vp, real } = place;
     if (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0)) {
       throw new StorageError('io-error', vp, 'a resume offset is a whole, non-negative number');
     }
-    const real = await this.jail.resolve(vp, { followFinal: true });
     const handle = await attempt(vp, () => fs.open(real, resumeFlags));
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw notARegularFile(vp, stats);
-      const mayOverwrite = this.allows('overwrite', parentOf(vp));
+      const mayOverwrite = this.allows(['overwrite'], place.folders);
       const start = offset ?? stats.size;
       if (start < stats.size && !mayOverwrite) {
         throw new StorageError(
@@ -262,16 +263,14 @@ export class FileSession {
           'rewriting existing bytes needs the overwrite privilege',
         );
       }
-      const writeFloor = mayOverwrite ? 0 : stats.size;
-      const finish = async () => undefined; // the bytes are already in place
       return new UploadTransfer({
         virtualPath: vp,
         mode: 'resume',
         handle,
         tempPath: null,
         offset: start,
-        writeFloor,
-        finish,
+        writeFloor: mayOverwrite ? 0 : stats.size,
+        finish: async () => undefined, // the bytes are already in place
         reporter: this.reporter,
       });
     } catch (error) {
@@ -280,11 +279,33 @@ export class FileSession {
     }
   }
 
+  /**
+   * Normalises `input`, checks that one of `privileges` is granted on it ('self') or on its
+   * folder ('parent') before touching the disk, resolves it, and checks again in the folder where
+   * it really lands.
+   */
+  private async locate(
+    input: string,
+    privileges: Privilege[],
+    where: 'self' | 'parent',
+    resolution: { followFinal: boolean },
+  ): Promise<Place> {
+    const vp = normaliseVirtualPath(input);
+    const asked = where === 'self' ? vp : parentOf(vp);
+    this.require(privileges, [asked], vp);
+    const real = await this.jail.resolve(vp, resolution);
+    const landed =
+      where === 'self' ? await this.jail.toVirtual(real) : await this.jail.folderOf(real);
+    const folders = landed === asked ? [asked] : [asked, landed];
+    this.require(privileges, folders, vp);
+    return { vp, real, folders };
+  }
+
   /** An existing target may be replaced only by a file upload with the 'overwrite' privilege. */
-  private async assertMayReplace(vp: string, target: string): Promise<void> {
-    const existing = await lstatOrNull(target, vp);
+  private async assertMayReplace({ vp, real, folders }: Place): Promise<void> {
+    const existing = await lstatOrNull(real, vp);
     if (existing?.isDirectory()) throw new StorageError('is-a-folder', vp);
-    if (existing) this.require('overwrite', parentOf(vp), vp);
+    if (existing) this.require(['overwrite'], folders, vp);
   }
 
   private assertFolderMayMove(from: string, to: string): void {
@@ -301,27 +322,26 @@ export class FileSession {
     }
   }
 
-  /** Normalises `input` and checks `privilege` on it ('self') or on its folder ('parent'). */
-  private checked(input: string, privilege: Privilege, where: 'self' | 'parent'): string {
-    const vp = normaliseVirtualPath(input);
-    this.require(privilege, where === 'self' ? vp : parentOf(vp), vp);
-    return vp;
-  }
-
-  private require(privilege: Privilege, folder: string, vp: string): void {
-    if (!this.allows(privilege, folder)) {
+  /** Refuses unless, in every one of `folders`, at least one of `privileges` is granted. */
+  private require(privileges: Privilege[], folders: string[], vp: string): void {
+    const missing = folders.find((folder) => !this.allows(privileges, [folder]));
+    if (missing !== undefined) {
+      const names = privileges.join(' or ');
       throw new StorageError(
         'permission-denied',
         vp,
-        `the ${privilege} privilege is not granted in ${folder}`,
+        `the ${names} privilege is not granted in ${missing}`,
       );
     }
   }
 
-  private allows(privilege: Privilege, folder: string): boolean {
-    return hasPrivilege(this.options.user, folder, privilege);
+  private allows(privileges: Privilege[], folders: string[]): boolean {
+    const user = this.options.user;
+    return folders.every((folder) => privileges.some((p) => hasPrivilege(user, folder, p)));
   }
 }
+
+const noFollow = { followFinal: false };
 
 async function attempt<T>(vp: string, operation: () => Promise<T>): Promise<T> {
   try {

@@ -51,6 +51,12 @@ export class Jail {
     return '/' + path.relative(home, realPath).split(path.sep).filter(Boolean).join('/');
   }
 
+  /** The virtual folder a real path lives in; the home is its own folder, as "/" is. */
+  async folderOf(realPath: string): Promise<string> {
+    const home = await this.home();
+    return this.toVirtual(realPath === home ? home : path.dirname(realPath));
+  }
+
   private async prepareHome(): Promise<string> {
     await fs.mkdir(this.homePath, { recursive: true, mode: 0o750 });
     const [home, root] = await Promise.all([
