@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { JSONCodec } from 'nats';
-import { startSystem, tessera, type RunningSystem } from './system';
+import { startSystem, tessera as run, type RunningSystem } from './system';
 
 jest.setTimeout(180_000);
 
@@ -14,6 +14,17 @@ beforeAll(async () => {
   keys = await mkdtemp(path.join(os.tmpdir(), 'tessera-e2e-keys-'));
   system = await startSystem();
 });
+/** The CLI as the README shows it; a failure carries the system's own log, to say why. */
+async function tessera(env: Record<string, string>, args: string[]) {
+  const result = await run(env, args);
+  if (result.code !== 0) {
+    throw new Error(
+      `tessera ${args.join(' ')} exited ${result.code}: ${result.stderr}\n--- npm start said:\n${system.output()}`,
+    );
+  }
+  return result;
+}
+
 afterAll(async () => {
   await system?.stop();
   await rm(keys, { recursive: true, force: true });

@@ -35,7 +35,23 @@ export async function answer<C extends AnyRequestContract>(
     if (err instanceof RequestFailure) {
       return fail(err.code, err.message, err.details);
     }
+    if (isStoreUnreachable(err)) {
+      logger.error({ err, subject: contract.subject }, 'the database cannot be reached');
+      return fail('unavailable', 'the database cannot be reached; try again shortly');
+    }
     logger.error({ err, subject: contract.subject }, 'request failed unexpectedly');
     return fail('internal', `the service failed on ${contract.subject}`);
   }
+}
+
+/**
+ * Prisma's codes for a database that is down or overloaded (can't reach, timed out, connection
+ * closed, pool exhausted): the caller should hear "try again", not "the service failed".
+ */
+const storeUnreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+function isStoreUnreachable(err: unknown): boolean {
+  const code =
+    typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && storeUnreachableCodes.has(code);
 }

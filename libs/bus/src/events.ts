@@ -1,6 +1,5 @@
-import { headers, type JetStreamClient, type NatsConnection } from 'nats';
+import { JSONCodec, NatsError, type JetStreamClient, type NatsConnection } from 'nats';
 import { eventStream, type EventContract, type PayloadOf } from '@tessera/contracts';
-import { JSONCodec } from 'nats';
 
 const json = JSONCodec<unknown>();
 
@@ -13,11 +12,18 @@ export async function ensureEventStream(nc: NatsConnection, prefix = ''): Promis
   const subjects = eventStream.subjects.map((s: string) => prefix + s);
   try {
     await jsm.streams.info(name);
-    await jsm.streams.update(name, { subjects });
-  } catch {
+  } catch (err) {
+    if (!isStreamNotFound(err)) throw err;
     await jsm.streams.add({ name, subjects });
+    return name;
   }
+  await jsm.streams.update(name, { subjects });
   return name;
+}
+
+/** JetStream's API error 10059: "stream not found". */
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof NatsError && err.api_error?.err_code === 10059;
 }
 
 /**
@@ -32,9 +38,7 @@ export async function publishEvent<E extends EventContract<any>>( // eslint-disa
   prefix = '',
 ): Promise<void> {
   const event = contract.payload.parse(payload) as { eventId?: string };
-  const h = headers();
   await js.publish(prefix + contract.subject, json.encode(event), {
     msgID: event.eventId,
-    headers: h,
   });
 }

@@ -463,3 +463,26 @@ describe('health', () => {
     expect(reply).toMatchObject({ ok: true, value: { service: 'user-auth' } });
   });
 });
+
+describe('when the database goes away', () => {
+  it('answers "unavailable" with a clear message and keeps serving', async () => {
+    const cut = await createTestEnvironment('postgresql://postgres@127.0.0.1:1/nowhere');
+    const lonely = await startUserAuth(cut.config, log.logger);
+    const client = await BusClient.connect(cut.config, 'user-auth-test-cut');
+    try {
+      const reply = await client.request(usersList, {});
+      expect(reply).toEqual({
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: 'the database cannot be reached; try again shortly',
+        },
+      });
+      expect(await client.request(healthPing('user-auth'), {})).toMatchObject({ ok: true });
+    } finally {
+      await client.close();
+      await lonely.close();
+      await cut.cleanup();
+    }
+  });
+});
