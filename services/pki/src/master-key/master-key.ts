@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, type Logger, type TesseraConfig } from '@tessera/config';
 
@@ -133,6 +133,9 @@ export async function loadMasterKey(config: TesseraConfig, logger: Logger): Prom
   try {
     const key = MasterKey.parse(await readFile(file, 'utf8'));
     logger.info({ file, masterKeyId: key.id }, 'using the development master key file');
+    if (((await stat(file)).mode & 0o077) !== 0) {
+      logger.warn({ file }, 'the master key file can be read by other users: chmod 600 it');
+    }
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
