@@ -259,16 +259,16 @@ export class TlsCertificates {
     active: TlsKeyRecord | null,
     pending: number,
   ): never {
-    const activeText = active ? `the active key's ("${active.subject}")` : 'an active key';
-    const pendingText =
+    const activeText = active ? `the active key's ("${active.subject}")` : 'the active key';
+    const keys =
       pending === 0
-        ? 'and there is no pending key (no CSR was made here, or it was discarded)'
-        : `nor that of any of the ${pending} pending key${pending === 1 ? '' : 's'} (CSRs)`;
+        ? `not ${activeText}, and there is no pending key (no CSR was made here, or it was discarded)`
+        : `neither ${activeText} nor that of any of the ${pending} pending key${pending === 1 ? '' : 's'} (CSRs)`;
     return refuse(
       'key-mismatch',
-      `The certificate "${subjectOf(cert)}" is for a different key: its public key is neither ` +
-        `${activeText} ${pendingText}. Was the CSR made elsewhere, or was its pending key discarded? ` +
-        'Make a new CSR with "tessera cert csr" and have it signed.',
+      `The certificate "${subjectOf(cert)}" is for a different key: its public key is ${keys}. ` +
+        'Was the CSR made elsewhere, or was its pending key discarded? Make a new CSR with ' +
+        '"tessera cert csr" and have it signed.',
       { publicKeySha256: certificatePublicKeySha256(cert) },
     );
   }
