@@ -486,6 +486,23 @@ describe('keys at rest', () => {
   });
 });
 
+describe('a hostile bus', () => {
+  it('answers malformed requests with an error and keeps serving', async () => {
+    for (const body of ['not json', '{"certificate": 42}', '[]']) {
+      const msg = await bus.connection.request(
+        env.config.TESSERA_BUS_PREFIX + pkiCertificateLoad.subject,
+        Buffer.from(body),
+        { timeout: 5000 },
+      );
+      expect(JSON.parse(Buffer.from(msg.data).toString())).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_request' },
+      });
+    }
+    expect((await show()).fingerprintSha256).toMatch(/^[0-9A-F:]{95}$/);
+  });
+});
+
 describe('private keys stay private', () => {
   it('never appear in a log line', () => {
     expect(log.lines.length).toBeGreaterThan(5);
