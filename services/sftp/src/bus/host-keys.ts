@@ -1,0 +1,48 @@
+import type { Subscription } from 'nats';
+import type { BusClient } from '@tessera/bus';
+import type { Logger } from '@tessera/config';
+import { pkiHostKeysChanged, pkiHostKeysMaterial, type ReplyOf } from '@tessera/contracts';
+
+export type HostKeyMaterial = ReplyOf<typeof pkiHostKeysMaterial>['keys'][number];
+
+/** The pki service could not give us host keys: the door cannot serve without them. */
+export class HostKeysUnavailable extends Error {}
+
+/**
+ * Host keys come from the pki service, the only keeper of key material. We ask at start (waiting
+ * a while: pki may start after us) and again whenever it announces `pki.hostkeys.changed`.
+ */
+export class PkiHostKeys {
+  constructor(
+    private readonly bus: BusClient,
+    private readonly logger: Logger,
+  ) {}
+
+  async fetch(): Promise<HostKeyMaterial[]> {
+    const reply = await this.bus.request(pkiHostKeysMaterial, {});
+    if (!reply.ok)
+      throw new HostKeysUnavailable(`the pki service gave no host keys: ${reply.error.message}`);
+    return reply.value.keys;
+  }
+
+  /** Asks until pki answers or `waitMs` has passed, so start order does not matter. */
+  async fetchWhenReady(waitMs: number): Promise<HostKeyMaterial[]> {
+    const end = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.fetch();
+      } catch (error) {
+        if (Date.now() >= end) throw error;
+        if (attempt === 1)
+          this.logger.warn({ err: error }, 'waiting for the pki service for host keys');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** Calls `onChange` on every `pki.hostkeys.changed`; a malformed event is ignored. */
+  watch(onChange: () => void): Subscription {
+    const subject = this.bus.prefix + pkiHostKeysChanged.subject;
+    return this.bus.connection.subscribe(subject, { callback: () => onChange() });
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ConfigError } from '@tessera/config';
+
+/**
+ * The SFTP door's own settings, read from the environment at start like the shared ones in
+ * @tessera/config (same rules: a bad value stops the service naming the variable). Run-time
+ * changes through the admin API (Postgres) come in a later issue.
+ */
+const count = (fallback: number, max: number) =>
+  z.coerce
+    .number('a whole number')
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(max, `at most ${max}`)
+    .default(fallback);
+const seconds = (fallback: number) =>
+  z.coerce
+    .number('whole seconds')
+    .int('whole seconds')
+    .min(0, '0 (off) or more seconds')
+    .default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0'], 'true or false')
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const settingsSchema = z.object({
+  TESSERA_SFTP_MAX_USERS: count(100, 100_000),
+  TESSERA_SFTP_MAX_SESSIONS_PER_USER: count(8, 1000),
+  TESSERA_SFTP_IDLE_TIMEOUT: seconds(900),
+  TESSERA_SFTP_LOGIN_GRACE_TIME: seconds(60),
+  TESSERA_SFTP_MAX_HANDLES: count(64, 4096),
+  TESSERA_SFTP_NIST_KEX: flag,
+  TESSERA_SFTP_ECDSA_HOST_KEY: flag,
+});
+
+export interface SftpSettings {
+  /** Different users logged in over SFTP at once (Rumpus: "SFTP users allowed at one time"). */
+  maxUsers: number;
+  /** Connections one user may hold at once. */
+  maxSessionsPerUser: number;
+  /** A logged-in connection with no SFTP request for this long is closed; 0 = never. */
+  idleTimeoutSeconds: number;
+  /** A connection that has not logged in after this long is closed; 0 = never. */
+  loginGraceSeconds: number;
+  /** Open files and folders per SFTP session (also told to clients in limits@openssh.com). */
+  maxHandles: number;
+  /** Offer ecdh-sha2-nistp256/384/521 key exchange (ssh-audit fails NIST curves). */
+  nistKex: boolean;
+  /** Offer the pki's ECDSA P-256 host key (ssh-audit fails NIST curves). */
+  ecdsaHostKey: boolean;
+}
+
+export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSettings {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const s = parsed.data;
+  return {
+    maxUsers: s.TESSERA_SFTP_MAX_USERS,
+    maxSessionsPerUser: s.TESSERA_SFTP_MAX_SESSIONS_PER_USER,
+    idleTimeoutSeconds: s.TESSERA_SFTP_IDLE_TIMEOUT,
+    loginGraceSeconds: s.TESSERA_SFTP_LOGIN_GRACE_TIME,
+    maxHandles: s.TESSERA_SFTP_MAX_HANDLES,
+    nistKex: s.TESSERA_SFTP_NIST_KEX,
+    ecdsaHostKey: s.TESSERA_SFTP_ECDSA_HOST_KEY,
+  };
+}

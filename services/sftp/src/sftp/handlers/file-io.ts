@@ -1,0 +1,98 @@
+import { NoticeError } from '@tessera/storage';
+import { readAttrs } from '../attrs';
+import type { SftpContext } from '../context';
+import { attrsOf } from '../long-name';
+import type { OpenItem } from '../open-handles';
+import type { PacketReader } from '../packet-reader';
+import { maxReadWriteLength, Status } from '../protocol';
+import { ok, status, type Reply } from '../replies';
+import { refusalFor, setAttributes, timesOf } from './set-attributes';
+
+const badHandle = () => status(Status.FAILURE, 'no such open file or folder (bad handle)');
+
+/**
+ * READ: up to the length asked, capped at what `limits@openssh.com` promised; an empty read is
+ * SSH_FX_EOF. Reads on one handle run concurrently: each names its own offset.
+ */
+export async function readFile(ctx: SftpContext, request: PacketReader): Promise<Reply> {
+  const item = ctx.handles.get(request.bytes());
+  const offset = request.uint64();
+  const length = Math.min(request.uint32(), maxReadWriteLength);
+  if (item?.kind !== 'download') return badHandle();
+  const data = await item.transfer.read(length, offset);
+  if (data.length === 0) return status(Status.EOF, 'end of file');
+  return { kind: 'data', data };
+}
+
+/**
+ * WRITE at the offset the client names. No `await` before `transfer.write`: writes must reach
+ * the transfer in the order they arrived, so it can hash the file while it streams.
+ */
+export async function writeFile(ctx: SftpContext, request: PacketReader): Promise<Reply> {
+  const item = ctx.handles.get(request.bytes());
+  const offset = request.uint64();
+  const data = request.bytes();
+  if (item?.kind !== 'upload') return badHandle();
+  await item.transfer.write(data, offset);
+  return ok();
+}
+
+/**
+ * CLOSE: a download is released (and reported), an upload is put in place (and reported), with
+ * the times `put -p` asked for applied to the file in place. A notice that could not be sent
+ * does not undo the upload: see the dispatcher.
+ */
+export async function closeHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
+  const item = ctx.handles.remove(request.bytes());
+  if (!item) return badHandle();
+  if (item.kind === 'download') await item.transfer.close();
+  if (item.kind === 'upload') await commitUpload(ctx, item);
+  return ok();
+}
+
+async function commitUpload(
+  ctx: SftpContext,
+  item: Extract<OpenItem, { kind: 'upload' }>,
+): Promise<void> {
+  let lostNotice: NoticeError | null = null;
+  try {
+    await item.transfer.commit();
+  } catch (error) {
+    if (!(error instanceof NoticeError)) throw error;
+    lostNotice = error; // the file is in place; finish the job, then let the dispatcher log it
+  }
+  if (item.pendingTimes) {
+    const { atime, mtime } = item.pendingTimes;
+    await ctx.files.setTimes(item.transfer.virtualPath, atime, mtime);
+  }
+  if (lostNotice) throw lostNotice;
+}
+
+/** FSTAT: what the file or folder behind a handle looks like now. */
+export async function fstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
+  const item = ctx.handles.get(request.bytes());
+  if (!item) return badHandle();
+  if (item.kind === 'upload') {
+    return status(Status.OP_UNSUPPORTED, 'a file being uploaded has no attributes until CLOSE');
+  }
+  const path = item.kind === 'download' ? item.transfer.virtualPath : item.path;
+  return { kind: 'attrs', attrs: attrsOf(await ctx.files.stat(path)) };
+}
+
+/** FSETSTAT: for an upload the times wait until the file is in place at CLOSE. */
+export async function fsetstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
+  const item = ctx.handles.get(request.bytes());
+  const attrs = readAttrs(request);
+  if (!item) return badHandle();
+  if (item.kind !== 'upload') {
+    return setAttributes(
+      ctx,
+      item.kind === 'download' ? item.transfer.virtualPath : item.path,
+      attrs,
+    );
+  }
+  const refusal = refusalFor(attrs);
+  if (refusal) return refusal;
+  item.pendingTimes = timesOf(attrs) ?? item.pendingTimes;
+  return ok();
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
+import type { Logger, TesseraConfig } from '@tessera/config';
+import type { UserProfile } from '@tessera/contracts';
+import { FileSession } from '@tessera/storage';
+import type { EventNotices } from '../bus/event-notices';
+import type { LoginSlots } from '../limits/login-slots';
+import {
+  loginOutcomes,
+  maxFailuresPerConnection,
+  type LoginOutcome,
+} from '../login/login-outcomes';
+import type { LoginDecision, Logins } from '../login/logins';
+import type { SftpSettings } from '../settings';
+import { OpenHandles } from '../sftp/open-handles';
+import { SftpSession } from '../sftp/sftp-session';
+import { IdleTimer } from './idle-timer';
+import { refuseWithMessage, sftpOnlyMessage } from './refusals';
+
+export interface DoorServices {
+  config: TesseraConfig;
+  settings: SftpSettings;
+  logins: Logins;
+  slots: LoginSlots;
+  notices: EventNotices;
+  logger: Logger;
+}
+
+/** The only methods we take; told to the client after each refusal. */
+const methods: AuthContext['method'][] = ['publickey', 'password'];
+/** Session channels one connection may open (OpenSSH's sftp opens one). */
+const maxChannelsPerConnection = 4;
+/** Requests one SFTP session works on at once: OpenSSH's client keeps at most 64 in flight. */
+const maxRequestsInFlight = 64;
+
+/**
+ * One SSH connection: its logins, its limits and timers, and its session channels, of which only
+ * the `sftp` subsystem is served. Everything else (shell, exec, pty, env, X11, agent and port
+ * forwarding) is refused; shell and exec with a message the client prints.
+ */
+export class SshConnection {
+  private user: UserProfile | null = null;
+  private releaseSlot: (() => void) | null = null;
+  /** Set when the login succeeded but a limit is reached: said on the first channel, then we close. */
+  private refusal: string | null = null;
+  private failures = 0;
+  private channels = 0;
+  private readonly log: Logger;
+  private readonly idle: IdleTimer;
+  private readonly grace: IdleTimer;
+
+  constructor(
+    private readonly client: Connection,
+    private readonly remoteAddress: string,
+    private readonly door: DoorServices,
+  ) {
+    this.log = door.logger.child({ remoteAddress });
+    this.idle = new IdleTimer(door.settings.idleTimeoutSeconds, () => this.close('idle timeout'));
+    this.grace = new IdleTimer(door.settings.loginGraceSeconds, () =>
+      this.close('no login in time'),
+    );
+  }
+
+  start(): void {
+    this.grace.touch();
+    this.client.on('authentication', (ctx) => void this.authenticate(ctx));
+    this.client.on('ready', () => {
+      this.grace.stop();
+      this.idle.touch();
+    });
+    this.client.on('session', (accept, reject) => {
+      if (++this.channels > maxChannelsPerConnection) return reject();
+      this.serve(accept());
+    });
+    // Global requests: tcpip-forward and its kin. Channel opens for direct-tcpip, streamlocal
+    // and X11 have no listener, so ssh2 refuses them as "administratively prohibited".
+    this.client.on('request', (_accept, reject, name) => {
+      this.log.info({ request: name }, 'forwarding refused');
+      reject?.();
+    });
+    this.client.on('error', (err: Error) => this.log.debug({ err }, 'connection error'));
+    this.client.on('close', () => this.closed());
+  }
+
+  private async authenticate(ctx: AuthContext): Promise<void> {
+    let decision: LoginDecision;
+    try {
+      decision = await this.decide(ctx);
+    } catch (error) {
+      this.log.error({ err: error }, 'login check failed');
+      decision = { outcome: 'auth-unavailable' };
+    }
+    const rule = loginOutcomes[decision.outcome];
+    if (rule.failure) this.reportFailure(ctx, decision);
+    if (!rule.accept) {
+      ctx.reject(methods);
+      if (this.failures >= maxFailuresPerConnection) this.close('too many failed logins');
+      return;
+    }
+    if (decision.outcome === 'accepted' && decision.user) this.admit(decision.user, ctx.method);
+    ctx.accept();
+  }
+
+  private decide(ctx: AuthContext): Promise<LoginDecision> {
+    const logins = this.door.logins;
+    if (ctx.method === 'password') {
+      return logins.withPassword(ctx.username, ctx.password, this.remoteAddress);
+    }
+    if (ctx.method === 'publickey') {
+      return logins.withPublicKey(
+        {
+          username: ctx.username,
+          algorithm: ctx.key.algo,
+          key: ctx.key.data,
+          signature: ctx.signature,
+          signedData: ctx.blob,
+          hashAlgorithm: ctx.hashAlgo,
+        },
+        this.remoteAddress,
+      );
+    }
+    return Promise.resolve({ outcome: 'method-not-offered' satisfies LoginOutcome });
+  }
+
+  private admit(user: UserProfile, method: string): void {
+    const claim = this.door.slots.claim(user.username);
+    this.user = user;
+    if (!claim.granted) {
+      this.refusal = claim.reason;
+      this.log.warn({ username: user.username, reason: claim.reason }, 'login over the limit');
+      return;
+    }
+    this.releaseSlot = claim.release;
+    this.log.info({ username: user.username, method }, 'logged in');
+  }
+
+  private reportFailure(ctx: AuthContext, decision: LoginDecision): void {
+    this.failures++;
+    const { reason } = loginOutcomes[decision.outcome];
+    const detail = decision.detail ? `${reason}: ${decision.detail}` : reason;
+    this.log.warn({ username: ctx.username, method: ctx.method, reason: detail }, 'login failed');
+    this.door.notices
+      .loginFailed({
+        eventId: randomUUID(),
+        username: ctx.username.slice(0, 256),
+        protocol: 'sftp',
+        remoteAddress: this.remoteAddress,
+        reason: detail.slice(0, 256),
+        at: new Date().toISOString(),
+      })
+      .catch((err: unknown) =>
+        this.log.error(
+          { err, username: ctx.username },
+          'login-failed event could not be published',
+        ),
+      );
+  }
+
+  private serve(session: Session): void {
+    const refuse = (what: string) => (_accept: unknown, reject?: () => void) => {
+      this.log.info({ request: what }, 'session request refused');
+      reject?.();
+    };
+    for (const what of ['pty', 'env', 'x11', 'auth-agent', 'window-change', 'signal'] as const) {
+      session.on(what, refuse(what));
+    }
+    session.on('shell', (accept) => this.refuseChannel(accept(), 'shell'));
+    session.on('exec', (accept, _reject, info) =>
+      this.refuseChannel(accept(), 'exec', info.command),
+    );
+    session.on('subsystem', (accept, reject, info) => {
+      if (info.name !== 'sftp') {
+        this.log.info({ subsystem: info.name }, 'subsystem refused');
+        return reject();
+      }
+      this.startSftp(accept());
+    });
+  }
+
+  private refuseChannel(channel: ServerChannel, what: string, command?: string): void {
+    this.log.info({ request: what, command }, 'refused: this server offers SFTP only');
+    refuseWithMessage(channel, this.refusal ?? sftpOnlyMessage);
+  }
+
+  private startSftp(channel: ServerChannel): void {
+    if (this.refusal || !this.user) {
+      refuseWithMessage(channel, this.refusal ?? 'not logged in');
+      setTimeout(() => this.client.end(), 100).unref();
+      return;
+    }
+    const user = this.user;
+    const homesRoot = this.door.config.paths.homes;
+    const log = this.log.child({ username: user.username });
+    const files = new FileSession({
+      homesRoot,
+      user,
+      protocol: 'sftp',
+      remoteAddress: this.remoteAddress,
+      notices: this.door.notices,
+    });
+    const handles = new OpenHandles(this.door.settings.maxHandles);
+    const context = { files, handles, username: user.username, homesRoot, logger: log };
+    const options = { maxInFlight: maxRequestsInFlight, onActivity: () => this.idle.touch() };
+    new SftpSession(channel, context, options).start();
+  }
+
+  private close(reason: string): void {
+    this.log.info({ username: this.user?.username, reason }, 'closing the connection');
+    this.client.end();
+  }
+
+  private closed(): void {
+    this.idle.stop();
+    this.grace.stop();
+    this.releaseSlot?.();
+    this.releaseSlot = null;
+    if (this.user) this.log.info({ username: this.user.username }, 'disconnected');
+  }
+}

@@ -1,0 +1,89 @@
+import { BusClient, ensureEventStream } from '@tessera/bus';
+import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
+import { EventNotices } from './bus/event-notices';
+import { PkiHostKeys } from './bus/host-keys';
+import { LoginSlots } from './limits/login-slots';
+import { Logins } from './login/logins';
+import { loadSftpSettings, type SftpSettings } from './settings';
+import { offeredAlgorithms } from './ssh/algorithms';
+import { hostKeysToOffer } from './ssh/host-key-offer';
+import { SshConnection, type DoorServices } from './ssh/ssh-connection';
+import { SshListener } from './ssh/ssh-listener';
+
+export interface SftpDoor {
+  /** The port actually listened on (TESSERA_SFTP_PORT, or the one chosen for port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  settings?: SftpSettings;
+  /** How long to wait for the pki service's host keys at start. */
+  hostKeyWaitMs?: number;
+}
+
+/** Starts the SFTP door; used by main.ts and by the integration tests. */
+export async function startSftp(
+  config: TesseraConfig,
+  logger: Logger = createLogger('sftp', config.TESSERA_LOG_LEVEL),
+  { settings = loadSftpSettings(), hostKeyWaitMs = 60_000 }: StartOptions = {},
+): Promise<SftpDoor> {
+  const bus = await BusClient.connect(config, 'sftp');
+  const notices = new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
+  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
+    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
+  );
+  const door: DoorServices = {
+    config,
+    settings,
+    logins: new Logins(bus),
+    slots: new LoginSlots(settings),
+    notices,
+    logger,
+  };
+  const listener = new SshListener(
+    offeredAlgorithms(settings),
+    (client, info) => new SshConnection(client, plainAddress(info.ip), door).start(),
+    logger,
+  );
+  const hostKeys = new PkiHostKeys(bus, logger);
+  try {
+    listener.useHostKeys(
+      hostKeysToOffer(await hostKeys.fetchWhenReady(hostKeyWaitMs), settings.ecdsaHostKey),
+    );
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  const watch = hostKeys.watch(() => void reloadHostKeys(hostKeys, listener, settings, logger));
+  const port = await listener.listen(config.TESSERA_SFTP_PORT, config.TESSERA_BIND_ADDRESS);
+  logger.info({ port, address: config.TESSERA_BIND_ADDRESS }, 'sftp is listening');
+  return {
+    port,
+    close: async () => {
+      watch.unsubscribe();
+      await listener.close();
+      await bus.close();
+    },
+  };
+}
+
+/** New connections get the new keys; a failed fetch keeps the old ones (and says so). */
+async function reloadHostKeys(
+  hostKeys: PkiHostKeys,
+  listener: SshListener,
+  settings: SftpSettings,
+  logger: Logger,
+): Promise<void> {
+  try {
+    listener.useHostKeys(hostKeysToOffer(await hostKeys.fetch(), settings.ecdsaHostKey));
+    logger.info('host keys changed; new connections use the new keys');
+  } catch (err) {
+    logger.error({ err }, 'host keys changed but could not be loaded; keeping the old ones');
+  }
+}
+
+/** "::ffff:192.0.2.1" (IPv4 on an IPv6 socket) is reported as "192.0.2.1". */
+function plainAddress(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
+}

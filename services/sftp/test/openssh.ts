@@ -1,0 +1,115 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SftpLogin {
+  port: number;
+  username: string;
+  /** Logs in with a password through sshpass (`sftp -b` implies BatchMode=yes: turned off). */
+  password?: string;
+  /** Logs in with this private key file (`-i`), and only with it. */
+  identity?: string;
+}
+
+const commonOptions = [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+];
+
+function loginOptions(login: SftpLogin): string[] {
+  if (login.identity) {
+    return ['-o', 'IdentitiesOnly=yes', '-o', 'PasswordAuthentication=no', '-i', login.identity];
+  }
+  return ['-o', 'BatchMode=no', '-o', 'PubkeyAuthentication=no', '-o', 'NumberOfPasswordPrompts=1'];
+}
+
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { env, cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 255) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+function withPassword(
+  login: SftpLogin,
+  command: string,
+  args: string[],
+): [string, string[], NodeJS.ProcessEnv] {
+  if (!login.password) return [command, args, process.env];
+  return ['sshpass', ['-e', command, ...args], { ...process.env, SSHPASS: login.password }];
+}
+
+/**
+ * Runs OpenSSH's `sftp` in batch mode against the door. Each line of `commands` is one batch
+ * command; a line starting with "-" may fail without stopping the batch (sftp's own rule).
+ */
+export async function sftpBatch(
+  login: SftpLogin,
+  commands: string[],
+  { cwd, verbose = false }: { cwd?: string; verbose?: boolean } = {},
+): Promise<RunResult> {
+  const batchFile = path.join(cwd ?? '/tmp', `batch-${process.pid}-${Date.now()}-${Math.random()}`);
+  await writeFile(batchFile, commands.join('\n') + '\n');
+  const args = [
+    ...commonOptions,
+    ...loginOptions(login),
+    ...(verbose ? ['-vvv'] : []),
+    '-P',
+    String(login.port),
+    '-b',
+    batchFile,
+    `${login.username}@127.0.0.1`,
+  ];
+  const [command, fullArgs, env] = withPassword(login, 'sftp', args);
+  return run(command, fullArgs, env, cwd);
+}
+
+/** Runs OpenSSH's `ssh` (for shell and exec refusals). */
+export function sshCommand(login: SftpLogin, extra: string[]): Promise<RunResult> {
+  const args = [
+    ...commonOptions,
+    ...loginOptions(login),
+    '-p',
+    String(login.port),
+    `${login.username}@127.0.0.1`,
+    ...extra,
+  ];
+  const [command, fullArgs, env] = withPassword(login, 'ssh', args);
+  return run(command, fullArgs, env);
+}
+
+/** A fresh key pair made by OpenSSH's ssh-keygen, at run time (never committed). */
+export function makeKey(
+  dir: string,
+  name: string,
+  type: 'ed25519' | 'ecdsa' | 'rsa',
+  bits?: number,
+) {
+  const file = path.join(dir, name);
+  const args = ['-q', '-t', type, '-N', '', '-C', `${name}@test`, '-f', file];
+  if (bits) args.push('-b', String(bits));
+  execFileSync('ssh-keygen', args);
+  return { privateFile: file, publicFile: `${file}.pub` };
+}

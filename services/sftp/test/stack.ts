@@ -1,0 +1,100 @@
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { INestMicroservice } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+import { BusClient } from '@tessera/bus';
+import { usersCreate, type RequestOf } from '@tessera/contracts';
+import { startPki } from '@tessera/pki/src/start';
+import {
+  createTestDatabase,
+  createTestEnvironment,
+  type TestDatabase,
+  type TestEnvironment,
+} from '@tessera/testing';
+import { startUserAuth } from '@tessera/user-auth/src/start';
+import { loadSftpSettings, type SftpSettings } from '../src/settings';
+import { startSftp, type SftpDoor } from '../src/start';
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A logger whose JSON lines a test can read back. */
+export function capturingLogger(level = 'debug') {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink) as Logger, lines };
+}
+
+export interface Stack {
+  env: TestEnvironment;
+  bus: BusClient;
+  door: SftpDoor;
+  port: number;
+  homes: string;
+  keysFolder: string;
+  log: ReturnType<typeof capturingLogger>;
+  createUser(request: RequestOf<typeof usersCreate>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real thing for one test file: its own database, subject prefix and data folder; the real
+ * user-auth and pki services in-process, and the SFTP door on a free port.
+ */
+export async function startStack(settings: Partial<SftpSettings> = {}): Promise<Stack> {
+  const db: TestDatabase = await createTestDatabase();
+  const port = await freePort();
+  const env = await createTestEnvironment(db.url, { TESSERA_SFTP_PORT: String(port) });
+  const quiet = pino({ level: 'silent' });
+  const userAuth: INestMicroservice = await startUserAuth(env.config, quiet);
+  const pki: INestMicroservice = await startPki(env.config, quiet);
+  const log = capturingLogger();
+  const door = await startSftp(env.config, log.logger, {
+    settings: { ...loadSftpSettings({}), ...settings },
+    hostKeyWaitMs: 20_000,
+  });
+  const bus = await BusClient.connect(env.config, 'sftp-test');
+  return {
+    env,
+    bus,
+    door,
+    port: door.port,
+    homes: env.config.paths.homes,
+    keysFolder: env.config.paths.sshKeys,
+    log,
+    createUser: async (request) => {
+      const created = await bus.request(usersCreate, request);
+      if (!created.ok)
+        throw new Error(`cannot create ${request.username}: ${created.error.message}`);
+    },
+    close: async () => {
+      await door.close();
+      await bus.close();
+      await userAuth.close();
+      await pki.close();
+      await db.drop();
+      await env.cleanup();
+    },
+  };
+}
+
+export function homeOf(stack: Stack, homeFolder: string, ...rest: string[]): string {
+  return path.join(stack.homes, homeFolder, ...rest);
+}
