@@ -158,7 +158,8 @@ export class SshConnection {
 
   private serve(session: Session): void {
     const refuse = (what: string) => (_accept: unknown, reject?: () => void) => {
-      this.log.info({ request: what }, 'session request refused');
+      // Clients send env (LANG, ...) routinely: not worth an info line.
+      this.log[what === 'env' ? 'debug' : 'info']({ request: what }, 'session request refused');
       reject?.();
     };
     for (const what of ['pty', 'env', 'x11', 'auth-agent', 'window-change', 'signal'] as const) {
