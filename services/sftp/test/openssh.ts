@@ -15,6 +15,8 @@ export interface SftpLogin {
   password?: string;
   /** Logs in with this private key file (`-i`), and only with it. */
   identity?: string;
+  /** More `-o` options, e.g. "HostKeyAlgorithms=rsa-sha2-512". */
+  options?: string[];
 }
 
 const commonOptions = [
@@ -27,6 +29,11 @@ const commonOptions = [
 ];
 
 function loginOptions(login: SftpLogin): string[] {
+  const extra = (login.options ?? []).flatMap((option) => ['-o', option]);
+  return [...extra, ...credentialOptions(login)];
+}
+
+function credentialOptions(login: SftpLogin): string[] {
   if (login.identity) {
     return ['-o', 'IdentitiesOnly=yes', '-o', 'PasswordAuthentication=no', '-i', login.identity];
   }

@@ -14,6 +14,7 @@ import {
 } from '@tessera/testing';
 import { startUserAuth } from '@tessera/user-auth/src/start';
 import { loadSftpSettings, type SftpSettings } from '../src/settings';
+import { deleteEventStream } from './events';
 import { startSftp, type SftpDoor } from '../src/start';
 
 /** A port nobody listens on right now. */
@@ -86,6 +87,7 @@ export async function startStack(settings: Partial<SftpSettings> = {}): Promise<
     },
     close: async () => {
       await door.close();
+      await deleteEventStream(bus.connection, bus.prefix);
       await bus.close();
       await userAuth.close();
       await pki.close();

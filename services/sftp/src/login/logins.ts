@@ -18,18 +18,21 @@ export interface LoginDecision {
 /** What a public-key attempt carries (ssh2's PublicKeyAuthContext, reduced to data). */
 export interface KeyAttempt {
   username: string;
-  /** The signature algorithm the client uses: "ssh-ed25519", "rsa-sha2-512", ... */
+  /** The key's type: "ssh-ed25519", "ssh-rsa", ... (ssh2 reports rsa-sha2-* as "ssh-rsa"). */
   algorithm: string;
   /** The public key blob in SSH wire format. */
   key: Buffer;
   signature?: Buffer;
   /** What the client signed (session id + request), when it signed. */
   signedData?: Buffer;
+  /** "sha256" or "sha512" for rsa-sha2-256/512; none for every other algorithm. */
   hashAlgorithm?: string;
 }
 
-/** SHA-1 signatures (ssh-rsa) and DSA keys are refused, as DESIGN.md asks. */
-const weakAlgorithms = new Set(['ssh-rsa', 'ssh-dss']);
+/** DSA keys and RSA with SHA-1 signatures (plain "ssh-rsa") are refused, as DESIGN.md asks. */
+function isWeak({ algorithm, hashAlgorithm }: KeyAttempt): boolean {
+  return algorithm === 'ssh-dss' || (algorithm === 'ssh-rsa' && !hashAlgorithm);
+}
 
 /**
  * Decides logins by asking user-auth over the bus. The door verifies public-key signatures
@@ -55,8 +58,11 @@ export class Logins {
   }
 
   async withPublicKey(attempt: KeyAttempt, remoteAddress: string): Promise<LoginDecision> {
-    if (weakAlgorithms.has(attempt.algorithm)) {
-      return { outcome: 'weak-algorithm', detail: `${attempt.algorithm} signatures are refused` };
+    if (isWeak(attempt)) {
+      return {
+        outcome: 'weak-algorithm',
+        detail: `${attempt.algorithm} (SHA-1) signatures are refused`,
+      };
     }
     const key = utils.parseKey(attempt.key);
     if (key instanceof Error) return { outcome: 'unknown-key', detail: key.message };
