@@ -1,7 +1,7 @@
 // The few ssh2-sftp-client 12 calls the tests use (the package ships no types, and a types
 // package would be a new dependency). Shapes from its README.
 declare module 'ssh2-sftp-client' {
-  import type { ConnectConfig } from 'ssh2';
+  import type { ConnectConfig, SFTPWrapper } from 'ssh2';
 
   interface FileInfo {
     type: 'd' | '-' | 'l';
@@ -29,6 +29,8 @@ declare module 'ssh2-sftp-client' {
 
   class SftpClient {
     constructor(name?: string);
+    /** ssh2's own SFTP client under the wrapper, for raw requests. */
+    sftp: SFTPWrapper;
     connect(config: ConnectConfig): Promise<unknown>;
     list(path: string): Promise<FileInfo[]>;
     stat(path: string): Promise<FileStats>;

@@ -1,0 +1,100 @@
+import SftpClient from 'ssh2-sftp-client';
+import { sftpBatch } from './openssh';
+import { startStack, type Stack } from './stack';
+
+let stack: Stack;
+const open: SftpClient[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({
+    maxUsers: 2,
+    maxSessionsPerUser: 1,
+    idleTimeoutSeconds: 2,
+    maxHandles: 4,
+  });
+  for (const username of ['ann', 'ben', 'cid', 'dee']) {
+    await stack.createUser({ username, homeFolder: username, password: `${username}-password` });
+  }
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.end().catch(() => undefined)));
+});
+
+afterAll(() => stack?.close());
+
+async function connect(username: string): Promise<SftpClient> {
+  const client = new SftpClient();
+  await client.connect({
+    host: '127.0.0.1',
+    port: stack.port,
+    username,
+    password: `${username}-password`,
+  });
+  open.push(client);
+  return client;
+}
+
+const tryOpenSsh = (username: string) =>
+  sftpBatch({ port: stack.port, username, password: `${username}-password` }, ['pwd']);
+
+/** A slot is freed when the server sees the connection close, a moment after the client. */
+async function logsInSoon(username: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const { code } = await tryOpenSsh(username);
+    if (code === 0 || attempt === 20) return code;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('connection limits', () => {
+  it('allows each user one connection, and tells the second one why it is refused', async () => {
+    const ann = await connect('ann');
+    const second = await tryOpenSsh('ann');
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain('ann already has 1 SFTP connections, the most allowed');
+    await ann.end();
+    expect(await logsInSoon('ann')).toBe(0);
+  });
+
+  it('allows two users at once, and tells a third to try again later', async () => {
+    const ben = await connect('ben');
+    await connect('cid');
+    const third = await tryOpenSsh('dee');
+    expect(third.code).not.toBe(0);
+    expect(third.stderr).toContain('the server allows 2 SFTP users at once and is full');
+    await ben.end();
+    expect(await logsInSoon('dee')).toBe(0);
+  });
+});
+
+describe('session limits', () => {
+  it('caps open handles, and says so in limits@openssh.com', async () => {
+    const dee = await connect('dee');
+    await dee.put(Buffer.from('x'), '/x.txt');
+    const raw = dee.sftp;
+    const openOne = () =>
+      new Promise<Buffer>((resolve, reject) =>
+        raw.open('/x.txt', 'r', (err, handle) => (err ? reject(err) : resolve(handle))),
+      );
+    for (let i = 0; i < 4; i++) await openOne();
+    await expect(openOne()).rejects.toThrow('at most 4 files and folders may be open at once');
+    const verbose = await sftpBatch(
+      { port: stack.port, username: 'ann', password: 'ann-password' },
+      ['pwd'],
+      { verbose: true },
+    );
+    expect(verbose.stderr).toContain('server handle limit 4; using 4');
+  });
+
+  it('closes a connection idle for longer than the idle timeout', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined); // ssh2-sftp-client's "end event"
+    const ann = await connect('ann');
+    await ann.list('/');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await expect(ann.list('/')).rejects.toThrow();
+    expect(stack.log.lines).toContainEqual(
+      expect.objectContaining({ username: 'ann', reason: 'idle timeout' }),
+    );
+  });
+});
