@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { pkiHostKeysRegenerate, pkiHostKeysShow } from '@tessera/contracts';
+import { startSftp, type SftpDoor } from '../src/start';
+import { loadSftpSettings } from '../src/settings';
+import { sftpBatch, type SftpLogin } from './openssh';
+import { capturingLogger, freePort, startStack, type Stack } from './stack';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await stack.createUser({ username: 'hal', homeFolder: 'hal', password: 'hal-password' });
+}, 60_000);
+
+afterAll(() => stack?.close());
+
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 255) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+const hal = (port: number, options: string[]): SftpLogin => ({
+  port,
+  username: 'hal',
+  password: 'hal-password',
+  options,
+});
+const connects = async (port: number, ...options: string[]) =>
+  (await sftpBatch(hal(port, options), ['pwd'])).code === 0;
+
+async function hostKeyLine(port: number, type: string): Promise<string> {
+  const { output } = await run('ssh-keyscan', ['-p', String(port), '-t', type, '127.0.0.1']);
+  return output.split('\n').find((l) => l.startsWith('[127.0.0.1]')) ?? '';
+}
+
+async function pkiPublicKey(kind: 'ed25519' | 'rsa-3072'): Promise<string> {
+  const shown = await stack.bus.request(pkiHostKeysShow, {});
+  if (!shown.ok) throw new Error(shown.error.message);
+  const key = shown.value.keys.find((k) => k.kind === kind);
+  return (key?.publicKey ?? '').split(' ').slice(0, 2).join(' ');
+}
+
+describe('SSH algorithms', () => {
+  it('passes ssh-audit with no failure (its one warning is the Terrapin countermeasure it predates)', async () => {
+    const { output } = await run('ssh-audit', ['-n', '-p', String(stack.port), '127.0.0.1']);
+    expect(output).toContain('(gen) banner: SSH-2.0-Tessera_SFTP');
+    expect(output).not.toContain('[fail]');
+    const warnings = output.split('\n').filter((l) => l.includes('[warn]'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/kex-strict-s-v00@openssh.com +-- \[warn\] unknown algorithm/),
+    ]);
+    expect(output).toMatch(/\(key\) rsa-sha2-512 \(3072-bit\)/);
+    expect(output).not.toMatch(/\(key\) ssh-rsa|ecdsa|nistp|cbc|sha1|umac/);
+  });
+
+  it('offers the RSA host key only with SHA-2 signatures, and no ECDSA or NIST key exchange', async () => {
+    const port = stack.port;
+    expect(await connects(port, 'HostKeyAlgorithms=rsa-sha2-512')).toBe(true);
+    expect(await connects(port, 'HostKeyAlgorithms=rsa-sha2-256')).toBe(true);
+    expect(await connects(port, 'HostKeyAlgorithms=ssh-rsa')).toBe(false);
+    expect(await connects(port, 'HostKeyAlgorithms=ecdsa-sha2-nistp256')).toBe(false);
+    expect(await connects(port, 'KexAlgorithms=ecdh-sha2-nistp256')).toBe(false);
+    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-512-etm@openssh.com')).toBe(
+      true,
+    );
+    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-256')).toBe(false);
+    expect(await connects(port, 'Ciphers=aes128-cbc')).toBe(false);
+  });
+
+  it('presents the pki service’s host keys, and new ones as soon as pki announces a change', async () => {
+    expect(await hostKeyLine(stack.port, 'rsa')).toContain(await pkiPublicKey('rsa-3072'));
+    const before = await pkiPublicKey('ed25519');
+    expect(await hostKeyLine(stack.port, 'ed25519')).toContain(before);
+    const regenerated = await stack.bus.request(pkiHostKeysRegenerate, { kinds: ['ed25519'] });
+    expect(regenerated.ok).toBe(true);
+    const after = await pkiPublicKey('ed25519');
+    expect(after).not.toBe(before);
+    for (let i = 0; i < 50 && !(await hostKeyLine(stack.port, 'ed25519')).includes(after); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await hostKeyLine(stack.port, 'ed25519')).toContain(after);
+  });
+
+  it('offers ECDSA host keys and NIST key exchange only when the settings say so', async () => {
+    const config = { ...stack.env.config, TESSERA_SFTP_PORT: await freePort() };
+    const settings = { ...loadSftpSettings({}), nistKex: true, ecdsaHostKey: true };
+    const door: SftpDoor = await startSftp(config, capturingLogger().logger, { settings });
+    try {
+      expect(await connects(door.port, 'HostKeyAlgorithms=ecdsa-sha2-nistp256')).toBe(true);
+      expect(await connects(door.port, 'KexAlgorithms=ecdh-sha2-nistp256')).toBe(true);
+    } finally {
+      await door.close();
+    }
+  });
+});
