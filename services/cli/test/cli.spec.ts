@@ -12,6 +12,9 @@ import {
 import { startUserAuth } from '../../user-auth/src/start';
 import { makeKey } from '../../user-auth/test/helpers';
 
+// Each case starts several real `tessera` processes; on a loaded 2-core machine that is seconds.
+jest.setTimeout(60_000);
+
 const bin = path.resolve(__dirname, '../bin/tessera.js');
 let db: TestDatabase;
 let env: TestEnvironment;
