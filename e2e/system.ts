@@ -94,8 +94,11 @@ async function killGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || !child.pid) return;
   const exited = new Promise((r) => child.once('exit', r));
   process.kill(-child.pid, 'SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 8000).unref())]);
   if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  // The services may still hold the pipes a moment after npm exits: let go of our ends.
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 /** Runs the `tessera` CLI the way the README shows: `npx tessera …` from the repository. */
