@@ -6,6 +6,9 @@ module.exports = (projectDir, overrides = {}) => ({
   displayName: path.relative(__dirname, projectDir),
   rootDir: projectDir,
   testEnvironment: 'node',
+  // Integration tests start real services, processes and key generation on 2-core machines
+  // shared with other work: 5 s (jest's default) is too tight a guard, not a measure of speed.
+  testTimeout: 30_000,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': [
