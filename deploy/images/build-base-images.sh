@@ -195,7 +195,9 @@ build_on_debian() {
   if up_to_date "$image" "$hash"; then
     log "$image is up to date"
   else
-    log "$image: building $dir/Dockerfile ($(find "$ctx/extra-ca" -name '*.crt' | wc -l) extra CA certificates)"
+    local cas=''
+    [ "$dir" = node ] && cas=" (npm trusts $(find "$ctx/extra-ca" -name '*.crt' | wc -l) extra CA certificates)"
+    log "$image: building $dir/Dockerfile$cas"
     local args=(--build-arg "BASE_IMAGE=$debian_image" --label "$label=$hash" -t "$image")
     for a in "$@"; do args+=(--build-arg "$a"); done
     docker build --rm --force-rm "${args[@]}" "$ctx" >&2
