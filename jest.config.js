@@ -8,4 +8,5 @@ const projects = ['libs', 'services']
   .filter((dir) => fs.existsSync(path.join(__dirname, dir, 'jest.config.js')))
   .map((dir) => `<rootDir>/${dir}`);
 
-module.exports = { projects };
+// testTimeout is a global option: projects' own settings are ignored when run together.
+module.exports = { projects, testTimeout: 30_000 };

@@ -49,6 +49,9 @@ export class BusClient {
       );
       return this.readReply(contract, msg.data);
     } catch (err) {
+      if (err instanceof NatsError && err.code === NatsErrorCode.PermissionsViolation) {
+        return fail('forbidden', `this service's NATS account may not ask ${contract.subject}`);
+      }
       return fail('unavailable', unavailableMessage(contract.subject, err));
     }
   }

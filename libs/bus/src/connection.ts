@@ -10,7 +10,11 @@ export function natsConnectionOptions(cfg: TesseraConfig, name: string): Connect
   return {
     name,
     servers: cfg.NATS_URL.split(','),
-    ...(cfg.NATS_USER ? { user: cfg.NATS_USER, pass: cfg.NATS_PASSWORD } : {}),
+    // With an account of its own, a service reads replies only under its own inbox prefix, which
+    // the server's permissions can then confine it to (deploy/nats/nats.conf).
+    ...(cfg.NATS_USER
+      ? { user: cfg.NATS_USER, pass: cfg.NATS_PASSWORD, inboxPrefix: `_INBOX.${cfg.NATS_USER}` }
+      : {}),
     ...(cfg.NATS_CREDS_FILE
       ? { authenticator: credsAuthenticator(readFileSync(cfg.NATS_CREDS_FILE)) }
       : {}),

@@ -1,0 +1,175 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import { connect, type NatsConnection } from 'nats';
+import { BusClient, ensureEventStream } from '@tessera/bus';
+import { loadConfig } from '@tessera/config';
+import {
+  authPasswordVerify,
+  pkiCertificateMaterial,
+  pkiCertificateShow,
+  pkiHostKeysMaterial,
+  usersCreate,
+  usersList,
+  type AnyRequestContract,
+} from '@tessera/contracts';
+import {
+  createTestDatabase,
+  createTestEnvironment,
+  type TestDatabase,
+  type TestEnvironment,
+} from '@tessera/testing';
+import { startPki } from '../services/pki/src/start';
+import { startUserAuth } from '../services/user-auth/src/start';
+import { freePort, repoRoot } from './system';
+
+/**
+ * deploy/nats/nats.conf, enforced by a real nats-server of this test's own, with the real
+ * user-auth and pki services connected under their own accounts.
+ */
+const users = ['user-auth', 'pki', 'sftp', 'cli'] as const;
+type NatsUser = (typeof users)[number];
+const passwords = Object.fromEntries(
+  users.map((u) => [u, randomBytes(12).toString('hex')]),
+) as Record<NatsUser, string>;
+
+let server: ChildProcess;
+let natsUrl: string;
+let storeDir: string;
+let db: TestDatabase;
+let env: TestEnvironment;
+let services: INestMicroservice[] = [];
+const clients: BusClient[] = [];
+
+function configAs(user: NatsUser) {
+  return loadConfig({
+    ...env.env,
+    NATS_URL: natsUrl,
+    NATS_USER: user,
+    NATS_PASSWORD: passwords[user],
+    TESSERA_BUS_PREFIX: '',
+  });
+}
+
+async function clientAs(user: NatsUser): Promise<BusClient> {
+  const client = await BusClient.connect(configAs(user), `${user}-probe`);
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  storeDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-nats-'));
+  natsUrl = `nats://127.0.0.1:${port}`;
+  const secrets = Object.fromEntries(
+    users.map((u) => [`TESSERA_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`, passwords[u]]),
+  );
+  server = spawn(
+    '/usr/sbin/nats-server',
+    [
+      '-c',
+      path.join(repoRoot, 'deploy/nats/nats.conf'),
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-m',
+      String(await freePort()),
+      '-sd',
+      storeDir,
+    ],
+    {
+      env: { ...process.env, ...secrets },
+      stdio: 'ignore',
+    },
+  );
+  await waitForServer(natsUrl, passwords.cli);
+  db = await createTestDatabase();
+  env = await createTestEnvironment(db.url);
+  services = [await startUserAuth(configAs('user-auth')), await startPki(configAs('pki'))];
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close();
+  for (const s of services) await s.close();
+  server?.kill();
+  await db?.drop();
+  await env?.cleanup();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+async function waitForServer(url: string, password: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const nc = await connect({ servers: url, user: 'cli', pass: password }).catch(() => undefined);
+    if (nc) return nc.close();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('nats-server did not start');
+}
+
+/** Allowed: the real service answers (yes or no). Denied: the server refuses the publish itself. */
+async function answered(
+  client: BusClient,
+  contract: AnyRequestContract,
+  payload: unknown,
+): Promise<boolean> {
+  const reply = await client.request(contract, payload as never, { timeoutMs: 3000 });
+  if (reply.ok) return true;
+  if (
+    reply.error.code === 'forbidden' &&
+    reply.error.message.includes('NATS account may not ask')
+  ) {
+    return false;
+  }
+  expect(reply.error.code).not.toBe('unavailable');
+  return true;
+}
+
+describe('NATS accounts (deploy/nats/nats.conf)', () => {
+  it('lets the SFTP door check passwords and fetch host keys, and nothing about users or TLS keys', async () => {
+    const sftp = await clientAs('sftp');
+    expect(
+      await answered(sftp, authPasswordVerify, { username: 'x', password: 'y', protocol: 'sftp' }),
+    ).toBe(true);
+    expect(await answered(sftp, pkiHostKeysMaterial, {})).toBe(true);
+    expect(await answered(sftp, usersCreate, { username: 'mallory', homeFolder: 'm' })).toBe(false);
+    expect(await answered(sftp, usersList, {})).toBe(false);
+    expect(await answered(sftp, pkiCertificateMaterial, {})).toBe(false);
+  });
+
+  it('lets the operator CLI manage users and see certificates, but not check passwords or take key material', async () => {
+    const cli = await clientAs('cli');
+    expect(await answered(cli, usersCreate, { username: 'alice', homeFolder: 'alice' })).toBe(true);
+    expect(await answered(cli, pkiCertificateShow, {})).toBe(true);
+    expect(
+      await answered(cli, authPasswordVerify, {
+        username: 'alice',
+        password: 'guess',
+        protocol: 'cli',
+      }),
+    ).toBe(false);
+    expect(await answered(cli, pkiHostKeysMaterial, {})).toBe(false);
+    expect(await answered(cli, pkiCertificateMaterial, {})).toBe(false);
+  });
+
+  it("keeps every client out of the others' replies and requests", async () => {
+    const nc = (await clientAs('sftp')).connection;
+    const denied = (subject: string) =>
+      new Promise<string>((resolve) => {
+        nc.subscribe(subject, { callback: (err) => err && resolve(err.message) });
+        setTimeout(() => resolve('no error'), 1500).unref();
+      });
+    expect(await denied('_INBOX.cli.>')).toMatch(/permissions violation/i);
+    expect(await denied('auth.password.verify')).toMatch(/permissions violation/i);
+  });
+
+  it('lets the SFTP door keep its events in JetStream', async () => {
+    const nc: NatsConnection = (await clientAs('sftp')).connection;
+    const stream = await ensureEventStream(nc);
+    const ack = await nc.jetstream().publish('files.deleted', new TextEncoder().encode('{}'));
+    expect(ack.stream).toBe(stream);
+  });
+});
