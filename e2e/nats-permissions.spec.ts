@@ -32,9 +32,13 @@ import { freePort, repoRoot } from './system';
  */
 const users = ['user-auth', 'pki', 'sftp', 'cli'] as const;
 type NatsUser = (typeof users)[number];
-const passwords = Object.fromEntries(
-  users.map((u) => [u, randomBytes(12).toString('hex')]),
-) as Record<NatsUser, string>;
+// Letters only: nats-server parses the substituted value, and a hex one such as 3e0d… is a number.
+const letters = (n: number) =>
+  Array.from(randomBytes(n), (b) => String.fromCharCode(97 + (b % 26))).join('');
+const passwords = Object.fromEntries(users.map((u) => [u, letters(24)])) as Record<
+  NatsUser,
+  string
+>;
 
 let server: ChildProcess;
 let natsUrl: string;
