@@ -1,2 +1,5 @@
 export * from './database';
 export * from './environment';
+export * from './logs';
+export * from './waiting';
+export * from './ssh-keys';

@@ -6,11 +6,11 @@ import type { INestMicroservice } from '@nestjs/common';
 import {
   createTestDatabase,
   createTestEnvironment,
+  makeKey,
   type TestDatabase,
   type TestEnvironment,
 } from '@tessera/testing';
 import { startUserAuth } from '../../user-auth/src/start';
-import { makeKey } from '../../user-auth/test/helpers';
 
 // Each case starts several real `tessera` processes; on a loaded 2-core machine that is seconds.
 jest.setTimeout(60_000);

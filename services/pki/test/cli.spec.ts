@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import {
-  createTestDatabase,
-  createTestEnvironment,
   type TestDatabase,
   type TestEnvironment,
+  capturingLogger,
+  createTestDatabase,
+  createTestEnvironment,
 } from '@tessera/testing';
 import { startPki } from '../src/start';
-import { capturingLogger } from './helpers';
 import { makeTestCa, openssl, type TestCa } from './openssl';
 
 const bin = path.resolve(__dirname, '../../cli/bin/tessera.js');

@@ -1,21 +1,7 @@
-import { Writable } from 'node:stream';
 import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
-import pino from 'pino';
 import { BusClient, natsConnectionOptions } from '@tessera/bus';
 import type { TesseraConfig } from '@tessera/config';
 import type { EventContract, PayloadOf } from '@tessera/contracts';
-
-/** A logger whose raw lines a test can read back (debug level: the most a service might say). */
-export function capturingLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
 
 /**
  * Everything this test's services say on NATS: requests and events under the test's prefix, and
@@ -75,19 +61,6 @@ export async function collectEvents<E extends EventContract<any>>( // eslint-dis
   });
   await bus.connection.flush();
   return seen;
-}
-
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 8000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The value of a successful reply, or a thrown error with the service's message. */

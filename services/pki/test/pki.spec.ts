@@ -23,20 +23,15 @@ import {
   pkiHostKeysShow,
 } from '@tessera/contracts';
 import {
-  createTestDatabase,
-  createTestEnvironment,
   type TestDatabase,
   type TestEnvironment,
+  capturingLogger,
+  createTestDatabase,
+  createTestEnvironment,
+  eventually,
 } from '@tessera/testing';
 import { startPki } from '../src/start';
-import {
-  BusSpy,
-  capturingLogger,
-  collectEvents,
-  eventually,
-  spiedBusClient,
-  value,
-} from './helpers';
+import { BusSpy, collectEvents, spiedBusClient, value } from './helpers';
 import { foreignCsr, makeTestCa, openssl, type TestCa } from './openssl';
 
 let db: TestDatabase;

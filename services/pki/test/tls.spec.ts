@@ -8,15 +8,17 @@ import { BusClient } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';
 import { pkiCertificateLoad, pkiCertificateSelfSigned, pkiCsrCreate } from '@tessera/contracts';
 import {
-  createTestDatabase,
-  createTestEnvironment,
-  testBusPrefix,
   type TestDatabase,
   type TestEnvironment,
+  capturingLogger,
+  createTestDatabase,
+  createTestEnvironment,
+  eventually,
+  testBusPrefix,
 } from '@tessera/testing';
 import { TlsIdentity, type TlsIdentityInfo } from '@tessera/tls';
 import { startPki } from '../src/start';
-import { capturingLogger, eventually, value } from './helpers';
+import { value } from './helpers';
 import { makeTestCa, opensslResult, type TestCa } from './openssl';
 
 let db: TestDatabase;

@@ -23,20 +23,22 @@ import {
   usersUpdate,
 } from '@tessera/contracts';
 import {
+  capturingLogger,
   createTestDatabase,
   createTestEnvironment,
+  eventually,
+  makeKey,
   type TestDatabase,
   type TestEnvironment,
 } from '@tessera/testing';
 import { startUserAuth } from '../src/start';
-import { capturingLogger, eventually, makeKey } from './helpers';
 
 let db: TestDatabase;
 let env: TestEnvironment;
 let service: INestMicroservice;
 let bus: BusClient;
 let keysDir: string;
-const log = capturingLogger();
+const log = capturingLogger('info');
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -341,11 +343,13 @@ describe('the Rumpus-style keys folder', () => {
     const key = makeKey(keysDir, 'ghost_key', 'ed25519');
     await writeFile(path.join(keysFolder(), 'ghost.pub'), `${key.line}\n`);
     const line = await eventually(async () =>
-      log.lines.find(
-        (l) =>
-          String(l.file).endsWith('ghost.pub') &&
-          l.msg === 'keys folder file for an unknown user; ignored',
-      ),
+      log
+        .records()
+        .find(
+          (l) =>
+            String(l.file).endsWith('ghost.pub') &&
+            l.msg === 'keys folder file for an unknown user; ignored',
+        ),
     );
     expect(line.level).toBe(40);
   });
