@@ -3,7 +3,8 @@ import { pkiHostKeysRegenerate, pkiHostKeysShow } from '@tessera/contracts';
 import { startSftp, type SftpDoor } from '../src/start';
 import { loadSftpSettings } from '../src/settings';
 import { sftpBatch, type SftpLogin } from './openssh';
-import { capturingLogger, freePort, startStack, type Stack } from './stack';
+import { capturingLogger, eventually } from '@tessera/testing';
+import { freePort, startStack, type Stack } from './stack';
 
 let stack: Stack;
 
@@ -79,10 +80,11 @@ describe('SSH algorithms', () => {
     expect(regenerated.ok).toBe(true);
     const after = await pkiPublicKey('ed25519');
     expect(after).not.toBe(before);
-    for (let i = 0; i < 50 && !(await hostKeyLine(stack.port, 'ed25519')).includes(after); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(await hostKeyLine(stack.port, 'ed25519')).toContain(after);
+    const presented = await eventually(async () => {
+      const line = await hostKeyLine(stack.port, 'ed25519');
+      return line.includes(after) ? line : undefined;
+    }, 5000);
+    expect(presented).toContain(after);
   });
 
   it('offers ECDSA host keys and NIST key exchange only when the settings say so', async () => {

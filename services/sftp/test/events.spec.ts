@@ -100,7 +100,7 @@ describe('file events in JetStream', () => {
     try {
       await client.put(Buffer.from('still here'), '/no-stream.txt');
       expect(await readFile(homeOf(stack, 'gail', 'no-stream.txt'), 'utf8')).toBe('still here');
-      expect(stack.log.lines).toContainEqual(
+      expect(stack.log.records()).toContainEqual(
         expect.objectContaining({ level: 50, msg: 'event could not be published' }),
       );
     } finally {

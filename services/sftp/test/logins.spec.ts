@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { usersUpdate } from '@tessera/contracts';
 import { readEvents } from './events';
-import { makeKey, sftpBatch, sshCommand, type SftpLogin } from './openssh';
+import { makeKey } from '@tessera/testing';
+import { sftpBatch, sshCommand, type SftpLogin } from './openssh';
 import { startStack, type Stack } from './stack';
 
 let stack: Stack;
@@ -107,7 +108,7 @@ describe('public keys', () => {
       options: ['PubkeyAcceptedAlgorithms=ssh-rsa'],
     });
     expect(await pwd(sha1)).toMatchObject(refused);
-    expect(stack.log.lines).toContainEqual(
+    expect(stack.log.records()).toContainEqual(
       expect.objectContaining({
         reason: expect.stringMatching(/^weak-algorithm: ssh-rsa \(SHA-1\)/),
       }),

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -105,18 +105,4 @@ export function sshCommand(login: SftpLogin, extra: string[]): Promise<RunResult
   ];
   const [command, fullArgs, env] = withPassword(login, 'ssh', args);
   return run(command, fullArgs, env);
-}
-
-/** A fresh key pair made by OpenSSH's ssh-keygen, at run time (never committed). */
-export function makeKey(
-  dir: string,
-  name: string,
-  type: 'ed25519' | 'ecdsa' | 'rsa',
-  bits?: number,
-) {
-  const file = path.join(dir, name);
-  const args = ['-q', '-t', type, '-N', '', '-C', `${name}@test`, '-f', file];
-  if (bits) args.push('-b', String(bits));
-  execFileSync('ssh-keygen', args);
-  return { privateFile: file, publicFile: `${file}.pub` };
 }

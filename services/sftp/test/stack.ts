@@ -1,12 +1,12 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { INestMicroservice } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
 import { BusClient } from '@tessera/bus';
 import { usersCreate, type RequestOf } from '@tessera/contracts';
 import { startPki } from '@tessera/pki/src/start';
 import {
+  capturingLogger,
   createTestDatabase,
   createTestEnvironment,
   type TestDatabase,
@@ -27,20 +27,6 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
-}
-
-/** A logger whose JSON lines a test can read back. */
-export function capturingLogger(level = 'debug') {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  return { logger: pino({ level }, sink) as Logger, lines };
 }
 
 export interface Stack {
