@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
+import { eventually } from '@tessera/testing';
 import { sftpBatch, type SftpLogin } from './openssh';
 import { homeOf, startStack, type Stack } from './stack';
 
@@ -175,6 +176,31 @@ describe('ssh2-sftp-client', () => {
     await expect(client.rename('/one.txt', '/two.txt')).rejects.toThrow(/already exists/);
     await client.posixRename('/one.txt', '/two.txt');
     expect((await client.get('/two.txt')).toString()).toBe('one');
+  });
+
+  it('leaves nothing under the real name when an upload is cut off', async () => {
+    const cut = new SftpClient();
+    await cut.connect({
+      host: '127.0.0.1',
+      port: stack.port,
+      username: 'alice',
+      password: 'alice-password',
+    });
+    const raw = cut.sftp;
+    const handle = await new Promise<Buffer>((resolve, reject) =>
+      raw.open('/cut-off.bin', 'w', (err, h) => (err ? reject(err) : resolve(h))),
+    );
+    await new Promise<void>((resolve, reject) =>
+      raw.write(handle, randomBytes(100_000), 0, 100_000, 0, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    await cut.end(); // no CLOSE: the connection just goes away
+    const leftovers = await eventually(async () => {
+      const names = await readdir(inHome());
+      return names.some((n) => n.startsWith('.tessera-upload-')) ? undefined : names;
+    });
+    expect(leftovers).not.toContain('cut-off.bin');
   });
 
   it('makes and removes folders, and reports missing ones', async () => {

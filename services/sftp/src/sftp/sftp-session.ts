@@ -92,9 +92,19 @@ export class SftpSession {
   private async execute(handler: RequestHandler, id: number, body: Buffer) {
     const reply = await this.answer(handler, body);
     this.audit(handler, body, reply);
-    this.send(encodeReply(id, reply));
+    this.send(this.encode(id, reply));
     this.inFlight--;
     this.updateFlow();
+  }
+
+  /** A reply that cannot be encoded is a bug of ours: the client still gets an answer. */
+  private encode(id: number, reply: Reply): Buffer {
+    try {
+      return encodeReply(id, reply);
+    } catch (error) {
+      this.ctx.logger.error({ err: error, reply: reply.kind }, 'sftp reply could not be encoded');
+      return encodeReply(id, status(Status.FAILURE, 'the server failed on this request'));
+    }
   }
 
   /** Runs the handler and maps whatever it throws, once, to a status reply. */
@@ -163,8 +173,15 @@ export class SftpSession {
     this.closed = true;
     await this.order.idle();
     for (const item of this.ctx.handles.drain()) {
-      if (item.kind === 'upload') await item.transfer.abort().catch(() => undefined);
-      if (item.kind === 'download') await item.transfer.close().catch(() => undefined);
+      const release =
+        item.kind === 'upload'
+          ? item.transfer.abort()
+          : item.kind === 'download'
+            ? item.transfer.close()
+            : null;
+      await release?.catch((err: unknown) =>
+        this.ctx.logger.error({ err }, 'releasing an open file at the end of the session failed'),
+      );
     }
   }
 

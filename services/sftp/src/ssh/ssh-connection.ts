@@ -174,7 +174,13 @@ export class SshConnection {
         this.log.info({ subsystem: info.name }, 'subsystem refused');
         return reject();
       }
-      this.startSftp(accept());
+      const channel = accept();
+      try {
+        this.startSftp(channel);
+      } catch (error) {
+        this.log.error({ err: error }, 'the sftp session could not start');
+        refuseWithMessage(channel, 'the server could not open your files; try again later');
+      }
     });
   }
 
