@@ -66,6 +66,9 @@ async function serverCost(server: Server): Promise<[number, number]> {
 async function transfer(work: string, server: Server, command: string) {
   const batch = path.join(work, 'batch');
   await writeFile(batch, `${command}\n`);
+  // Start from a clean page cache: Tessera fsyncs each upload before renaming it into place,
+  // and on ext4 that fsync would also flush whatever the previous run left dirty.
+  await run('sync', []);
   const [cpu, calls] = await serverCost(server);
   const seconds = await timed('sftp', sftpArgs(server.login, batch), work);
   const [cpuAfter, callsAfter] = await serverCost(server);
@@ -123,8 +126,16 @@ async function prepare(work: string, sizeMiB: number) {
   return { servers, sha: await sha256File(path.join(work, 'source.bin')) };
 }
 
-/** Both servers, `rounds` times, alternating who goes first (the machine's noise is shared). */
+/**
+ * Both servers, `rounds` times, alternating who goes first (the machine's noise is shared), after
+ * one unmeasured 256 MiB round trip each: a fresh Node process moves its first few hundred MB at
+ * about two thirds of its steady speed (V8 runs some 30 full collections while it adapts to the
+ * buffer churn, none afterwards), which a server that has been up a while has long put behind it.
+ */
 async function compare(work: string, servers: [Server, Server], sha: string, rounds: number) {
+  await makeRandomFile(path.join(work, 'warmup.bin'), 256);
+  const warmupSha = await sha256File(path.join(work, 'warmup.bin'));
+  for (const server of servers) await roundTrip(work, server, 'warmup.bin', warmupSha);
   const results = servers.map(() => ({ up: [] as number[], down: [] as number[] }));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
