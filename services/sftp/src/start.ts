@@ -1,6 +1,7 @@
 import { BusClient, ensureEventStream } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import { EventNotices } from './bus/event-notices';
+import { answerHealth } from './bus/health';
 import { PkiHostKeys } from './bus/host-keys';
 import { LoginSlots } from './limits/login-slots';
 import { Logins } from './login/logins';
@@ -29,43 +30,57 @@ export async function startSftp(
   { settings = loadSftpSettings(), hostKeyWaitMs = 60_000 }: StartOptions = {},
 ): Promise<SftpDoor> {
   const bus = await BusClient.connect(config, 'sftp');
-  const notices = new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
-  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
-    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
-  );
+  try {
+    return await serve(bus, { config, settings, logger }, hostKeyWaitMs);
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+}
+
+/** Host keys first (nothing is made or opened without them), then events, then the port. */
+async function serve(
+  bus: BusClient,
+  { config, settings, logger }: Pick<DoorServices, 'config' | 'settings' | 'logger'>,
+  hostKeyWaitMs: number,
+): Promise<SftpDoor> {
+  const hostKeys = new PkiHostKeys(bus, logger);
+  const keys = hostKeysToOffer(await hostKeys.fetchWhenReady(hostKeyWaitMs), settings.ecdsaHostKey);
   const door: DoorServices = {
     config,
     settings,
+    logger,
     logins: new Logins(bus),
     slots: new LoginSlots(settings),
-    notices,
-    logger,
+    notices: await openEvents(bus, logger),
   };
   const listener = new SshListener(
     offeredAlgorithms(settings),
     (client, info) => new SshConnection(client, plainAddress(info.ip), door).start(),
     logger,
   );
-  const hostKeys = new PkiHostKeys(bus, logger);
-  try {
-    listener.useHostKeys(
-      hostKeysToOffer(await hostKeys.fetchWhenReady(hostKeyWaitMs), settings.ecdsaHostKey),
-    );
-  } catch (error) {
-    await bus.close();
-    throw error;
-  }
-  const watch = hostKeys.watch(() => void reloadHostKeys(hostKeys, listener, settings, logger));
+  listener.useHostKeys(keys);
   const port = await listener.listen(config.TESSERA_SFTP_PORT, config.TESSERA_BIND_ADDRESS);
+  const watch = hostKeys.watch(() => void reloadHostKeys(hostKeys, listener, settings, logger));
+  const health = answerHealth(bus);
   logger.info({ port, address: config.TESSERA_BIND_ADDRESS }, 'sftp is listening');
   return {
     port,
     close: async () => {
+      health.unsubscribe();
       watch.unsubscribe();
       await listener.close();
       await bus.close();
     },
   };
+}
+
+/** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
+async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices> {
+  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
+    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
+  );
+  return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
 }
 
 /** New connections get the new keys; a failed fetch keeps the old ones (and says so). */
