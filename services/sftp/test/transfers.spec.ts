@@ -94,6 +94,14 @@ describe('OpenSSH sftp in batch mode', () => {
     expect(result.stdout).toContain('reports/new.txt');
     await expect(stat(inHome('reports'))).rejects.toThrow(/ENOENT/);
     await expect(stat(inHome('old.txt'))).rejects.toThrow(/ENOENT/);
+    const audit = stack.log.records().filter((r) => r.username === 'alice' && r.request);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ request: 'mkdir', path: '/reports', outcome: 'OK' }),
+        expect.objectContaining({ request: 'posix-rename@openssh.com', path: '/old.txt' }),
+        expect.objectContaining({ request: 'rmdir', path: '/empty', outcome: 'OK' }),
+      ]),
+    );
   });
 
   it('keeps times with put -p and get -p', async () => {

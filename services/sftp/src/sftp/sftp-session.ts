@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { NoticeError, StorageError } from '@tessera/storage';
 import type { SftpContext } from './context';
-import { extensionHandlers } from './extensions';
+import { auditLine } from './audit';
 import { OversizedPacket, PacketFramer } from './framer';
 import { TooManyHandles } from './open-handles';
 import { BadMessage, PacketReader } from './packet-reader';
@@ -91,7 +91,8 @@ export class SftpSession {
 
   private async execute(handler: RequestHandler, id: number, body: Buffer) {
     const reply = await this.answer(handler, body);
-    this.audit(handler, body, reply);
+    const audit = auditLine(handler, body, reply);
+    if (audit) this.ctx.logger.info(audit, `sftp ${audit.request}`);
     this.send(this.encode(id, reply));
     this.inFlight--;
     this.updateFlow();
@@ -126,24 +127,6 @@ export class SftpSession {
       }
       this.ctx.logger.error({ err: error, request: handler.name }, 'sftp request failed');
       return status(Status.FAILURE, 'the server failed on this request');
-    }
-  }
-
-  /** One log line per change on disk, with the path the client named and how it went. */
-  private audit(handler: RequestHandler, body: Buffer, reply: Reply): void {
-    const fields = new PacketReader(body);
-    try {
-      let request = handler.name;
-      if (handler.subject === 'extension') {
-        request = fields.text();
-        if (!extensionHandlers.get(request)?.mutating) return;
-      } else if (!handler.mutating || handler.subject !== 'path') {
-        return; // reads, and handle requests (uploads are reported at CLOSE)
-      }
-      const outcome = reply.kind === 'status' ? reply.message : reply.kind;
-      this.ctx.logger.info({ request, path: fields.text(), outcome }, `sftp ${request}`);
-    } catch {
-      // a malformed request already got BAD_MESSAGE; nothing to audit
     }
   }
 

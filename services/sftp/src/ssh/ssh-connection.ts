@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import type { UserProfile } from '@tessera/contracts';
 import { FileSession } from '@tessera/storage';
 import type { EventNotices } from '../bus/event-notices';
 import type { LoginSlots } from '../limits/login-slots';
-import {
-  loginOutcomes,
-  maxFailuresPerConnection,
-  type LoginOutcome,
-} from '../login/login-outcomes';
-import type { LoginDecision, Logins } from '../login/logins';
+import { Authenticator } from '../login/authenticator';
+import { loginOutcomes } from '../login/login-outcomes';
+import type { Logins } from '../login/logins';
 import type { SftpSettings } from '../settings';
 import { OpenHandles } from '../sftp/open-handles';
 import { SftpSession } from '../sftp/sftp-session';
@@ -43,9 +39,9 @@ export class SshConnection {
   private releaseSlot: (() => void) | null = null;
   /** Set when the login succeeded but a limit is reached: said on the first channel, then we close. */
   private refusal: string | null = null;
-  private failures = 0;
   private channels = 0;
   private readonly log: Logger;
+  private readonly logins: Authenticator;
   private readonly idle: IdleTimer;
   private readonly grace: IdleTimer;
 
@@ -55,6 +51,7 @@ export class SshConnection {
     private readonly door: DoorServices,
   ) {
     this.log = door.logger.child({ remoteAddress });
+    this.logins = new Authenticator(door.logins, door.notices, remoteAddress, this.log);
     this.idle = new IdleTimer(door.settings.idleTimeoutSeconds, () => this.close('idle timeout'));
     this.grace = new IdleTimer(door.settings.loginGraceSeconds, () =>
       this.close('no login in time'),
@@ -83,43 +80,14 @@ export class SshConnection {
   }
 
   private async authenticate(ctx: AuthContext): Promise<void> {
-    let decision: LoginDecision;
-    try {
-      decision = await this.decide(ctx);
-    } catch (error) {
-      this.log.error({ err: error }, 'login check failed');
-      decision = { outcome: 'auth-unavailable' };
-    }
-    const rule = loginOutcomes[decision.outcome];
-    if (rule.failure) this.reportFailure(ctx, decision);
-    if (!rule.accept) {
+    const decision = await this.logins.decide(ctx);
+    if (!loginOutcomes[decision.outcome].accept) {
       ctx.reject(methods);
-      if (this.failures >= maxFailuresPerConnection) this.close('too many failed logins');
+      if (this.logins.exhausted) this.close('too many failed logins');
       return;
     }
     if (decision.outcome === 'accepted' && decision.user) this.admit(decision.user, ctx.method);
     ctx.accept();
-  }
-
-  private decide(ctx: AuthContext): Promise<LoginDecision> {
-    const logins = this.door.logins;
-    if (ctx.method === 'password') {
-      return logins.withPassword(ctx.username, ctx.password, this.remoteAddress);
-    }
-    if (ctx.method === 'publickey') {
-      return logins.withPublicKey(
-        {
-          username: ctx.username,
-          algorithm: ctx.key.algo,
-          key: ctx.key.data,
-          signature: ctx.signature,
-          signedData: ctx.blob,
-          hashAlgorithm: ctx.hashAlgo,
-        },
-        this.remoteAddress,
-      );
-    }
-    return Promise.resolve({ outcome: 'method-not-offered' satisfies LoginOutcome });
   }
 
   private admit(user: UserProfile, method: string): void {
@@ -132,28 +100,6 @@ export class SshConnection {
     }
     this.releaseSlot = claim.release;
     this.log.info({ username: user.username, method }, 'logged in');
-  }
-
-  private reportFailure(ctx: AuthContext, decision: LoginDecision): void {
-    this.failures++;
-    const { reason } = loginOutcomes[decision.outcome];
-    const detail = decision.detail ? `${reason}: ${decision.detail}` : reason;
-    this.log.warn({ username: ctx.username, method: ctx.method, reason: detail }, 'login failed');
-    this.door.notices
-      .loginFailed({
-        eventId: randomUUID(),
-        username: ctx.username.slice(0, 256),
-        protocol: 'sftp',
-        remoteAddress: this.remoteAddress,
-        reason: detail.slice(0, 256),
-        at: new Date().toISOString(),
-      })
-      .catch((err: unknown) =>
-        this.log.error(
-          { err, username: ctx.username },
-          'login-failed event could not be published',
-        ),
-      );
   }
 
   private serve(session: Session): void {
