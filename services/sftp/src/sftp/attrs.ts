@@ -34,32 +34,37 @@ export function readAttrs(reader: PacketReader): Attrs {
   return attrs;
 }
 
+/** The fields present, in wire order: flags say which, times and ids travel in pairs. */
+function present(attrs: Attrs) {
+  const ids = attrs.uid !== undefined && attrs.gid !== undefined ? [attrs.uid, attrs.gid] : null;
+  const times =
+    attrs.atime !== undefined && attrs.mtime !== undefined ? [attrs.atime, attrs.mtime] : null;
+  return { size: attrs.size, ids, permissions: attrs.permissions, times };
+}
+
 export function attrsLength(attrs: Attrs): number {
-  let length = 4;
-  if (attrs.size !== undefined) length += 8;
-  if (attrs.uid !== undefined && attrs.gid !== undefined) length += 8;
-  if (attrs.permissions !== undefined) length += 4;
-  if (attrs.atime !== undefined && attrs.mtime !== undefined) length += 8;
-  return length;
+  const p = present(attrs);
+  return (
+    4 +
+    (p.size !== undefined ? 8 : 0) +
+    (p.ids ? 8 : 0) +
+    (p.permissions !== undefined ? 4 : 0) +
+    (p.times ? 8 : 0)
+  );
 }
 
 /** Writes `attrs` at `offset`; returns the offset after them. */
 export function writeAttrs(target: Buffer, offset: number, attrs: Attrs): number {
-  let flags = 0;
-  if (attrs.size !== undefined) flags |= AttrFlag.SIZE;
-  if (attrs.uid !== undefined && attrs.gid !== undefined) flags |= AttrFlag.UIDGID;
-  if (attrs.permissions !== undefined) flags |= AttrFlag.PERMISSIONS;
-  if (attrs.atime !== undefined && attrs.mtime !== undefined) flags |= AttrFlag.ACMODTIME;
+  const p = present(attrs);
+  const flags =
+    (p.size !== undefined ? AttrFlag.SIZE : 0) |
+    (p.ids ? AttrFlag.UIDGID : 0) |
+    (p.permissions !== undefined ? AttrFlag.PERMISSIONS : 0) |
+    (p.times ? AttrFlag.ACMODTIME : 0);
   let at = target.writeUInt32BE(flags, offset);
-  if (attrs.size !== undefined) at = target.writeBigUInt64BE(BigInt(attrs.size), at);
-  if (flags & AttrFlag.UIDGID) {
-    at = target.writeUInt32BE(attrs.uid!, at);
-    at = target.writeUInt32BE(attrs.gid!, at);
-  }
-  if (attrs.permissions !== undefined) at = target.writeUInt32BE(attrs.permissions >>> 0, at);
-  if (flags & AttrFlag.ACMODTIME) {
-    at = target.writeUInt32BE(attrs.atime! >>> 0, at);
-    at = target.writeUInt32BE(attrs.mtime! >>> 0, at);
-  }
+  if (p.size !== undefined) at = target.writeBigUInt64BE(BigInt(p.size), at);
+  for (const id of p.ids ?? []) at = target.writeUInt32BE(id, at);
+  if (p.permissions !== undefined) at = target.writeUInt32BE(p.permissions >>> 0, at);
+  for (const time of p.times ?? []) at = target.writeUInt32BE(time >>> 0, at);
   return at;
 }
