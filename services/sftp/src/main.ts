@@ -14,7 +14,7 @@ async function main() {
 
 main().catch((err: unknown) => {
   process.stderr.write(
-    `sftp could not start: ${err instanceof ConfigError ? err.message : String(err)}\n`,
+    `sftp could not start: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`,
   );
   process.exit(1);
 });
