@@ -10,7 +10,12 @@ describe('loadConfig', () => {
   });
 
   it('names the variable and what it expects when a value is bad', () => {
-    expect(() => loadConfig({ TESSERA_SFTP_PORT: 'twenty-two' })).toThrow(/TESSERA_SFTP_PORT/);
+    expect(() => loadConfig({ TESSERA_SFTP_PORT: 'twenty-two' })).toThrow(
+      'TESSERA_SFTP_PORT: expected a port 1-65535',
+    );
+    expect(() => loadConfig({ NODE_ENV: 'prod' })).toThrow(
+      'NODE_ENV: expected one of "development"|"production"|"test"',
+    );
     expect(() => loadConfig({ NATS_URL: 'http://x' })).toThrow(
       /NATS_URL: expected a nats:\/\/ URL/,
     );

@@ -7,8 +7,8 @@ import { z } from 'zod';
  */
 const port = (fallback: number) =>
   z.coerce
-    .number()
-    .int('a whole number')
+    .number({ error: 'a port 1-65535' })
+    .int('a port 1-65535')
     .min(1, 'a port 1-65535')
     .max(65535, 'a port 1-65535')
     .default(fallback);
@@ -62,7 +62,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
   const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}: expected ${expectation(i.message)}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
@@ -74,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     paths: { data, homes: path.join(data, 'homes'), sshKeys: path.join(data, 'sshkeys') },
     production: cfg.NODE_ENV === 'production',
   };
+}
+
+/** zod's own messages read "Invalid option: expected one of …": keep just what is expected. */
+function expectation(message: string): string {
+  return message.replace(/^Invalid (input|option): expected /, '');
 }
 
 /** Compose files often pass `VAR=` for unset values; treat empty as unset so defaults apply. */
