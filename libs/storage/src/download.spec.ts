@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { filesDownloaded, type Privilege } from '@tessera/contracts';
 import { maxReadLength } from './download';
-import { StorageError } from './errors';
 import {
   aliceSession,
   everyPrivilege,
   makeStorageRoot,
   recordingSink,
   type StorageRoot,
+  refusal,
 } from './spec-helpers';
 
 let storage: StorageRoot;
@@ -24,16 +24,6 @@ async function collect(stream: Readable): Promise<{ text: string; chunks: number
   const parts: Buffer[] = [];
   for await (const chunk of stream) parts.push(chunk as Buffer);
   return { text: Buffer.concat(parts).toString(), chunks: parts.length };
-}
-
-async function refusal(operation: Promise<unknown>): Promise<string> {
-  const error = await operation.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StorageError))
-    throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error.code;
 }
 
 describe('downloads', () => {

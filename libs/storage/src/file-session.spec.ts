@@ -16,6 +16,7 @@ import {
   makeStorageRoot,
   recordingSink,
   type StorageRoot,
+  refusal,
 } from './spec-helpers';
 
 let storage: StorageRoot;
@@ -39,16 +40,6 @@ const exists = (name: string) =>
 
 function without(...denied: Privilege[]): Privilege[] {
   return everyPrivilege.filter((p) => !denied.includes(p));
-}
-
-async function refusal(operation: Promise<unknown>): Promise<string> {
-  try {
-    await operation;
-  } catch (error) {
-    if (error instanceof StorageError) return error.code;
-    throw error;
-  }
-  throw new Error('expected the operation to be refused');
 }
 
 describe('FileSession home folder', () => {

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { privilegeNames, type FolderRule, type Privilege } from '@tessera/contracts';
+import { StorageError } from './errors';
 import { FileSession } from './file-session';
 import type { NoticeSink } from './notices';
 
@@ -94,4 +95,15 @@ export async function snapshot(
   };
   await walk('');
   return result;
+}
+
+/** The StorageError code an operation was refused with; fails the test if it was not refused. */
+export async function refusal(operation: Promise<unknown>): Promise<string> {
+  try {
+    await operation;
+  } catch (error) {
+    if (error instanceof StorageError) return error.code;
+    throw error;
+  }
+  throw new Error('expected the operation to be refused');
 }

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { filesUploaded, type Privilege } from '@tessera/contracts';
-import { StorageError } from './errors';
 import {
   aliceSession,
   everyPrivilege,
   makeStorageRoot,
   recordingSink,
   type StorageRoot,
+  refusal,
 } from './spec-helpers';
 
 let storage: StorageRoot;
@@ -25,16 +25,6 @@ const at = (...names: string[]) => path.join(home, ...names);
 const read = (name: string) => fs.readFile(at(name), 'utf8');
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const without = (...denied: Privilege[]) => everyPrivilege.filter((p) => !denied.includes(p));
-
-async function refusal(operation: Promise<unknown>): Promise<string> {
-  const error = await operation.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StorageError))
-    throw new Error(`expected a StorageError, got ${String(error)}`);
-  return error.code;
-}
 
 describe('creating uploads', () => {
   it('writes to a temporary name and renames into place on commit', async () => {
