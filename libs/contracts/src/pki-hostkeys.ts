@@ -44,7 +44,7 @@ export const pkiHostKeysMaterial = defineRequest(
   z.object({
     keys: z.array(
       hostKeyInfoSchema.extend({
-        /** OpenSSH-format private key ("-----BEGIN OPENSSH PRIVATE KEY-----"), as ssh2 reads it. */
+        /** The private key in OpenSSH format (the "OPENSSH PRIVATE KEY" PEM), as ssh2 reads it. */
         privateKey: z.string(),
       }),
     ),

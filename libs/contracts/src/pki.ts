@@ -195,7 +195,7 @@ export const pkiCertificateMaterial = defineRequest(
     certificatePem: z.string(),
     /** Intermediates after the leaf, nearest issuer first, PEM each. */
     chainPem: z.array(z.string()),
-    /** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). */
+    /** The private key as PKCS#8 PEM. */
     privateKey: z.string(),
     fingerprintSha256: z.string(),
     activatedAt: timestampSchema,
