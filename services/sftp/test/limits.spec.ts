@@ -1,7 +1,7 @@
 import SftpClient from 'ssh2-sftp-client';
 import { eventually } from '@tessera/testing';
 import { sftpBatch } from './openssh';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, connectAs } from './stack';
 
 let stack: Stack;
 const open: SftpClient[] = [];
@@ -24,17 +24,7 @@ afterEach(async () => {
 
 afterAll(() => stack?.close());
 
-async function connect(username: string): Promise<SftpClient> {
-  const client = new SftpClient();
-  await client.connect({
-    host: '127.0.0.1',
-    port: stack.port,
-    username,
-    password: `${username}-password`,
-  });
-  open.push(client);
-  return client;
-}
+const connect = (username: string) => connectAs(stack, username, open);
 
 const tryOpenSsh = (username: string) =>
   sftpBatch({ port: stack.port, username, password: `${username}-password` }, ['pwd']);

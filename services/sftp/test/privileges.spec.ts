@@ -4,7 +4,7 @@ import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { folderSetsCreate } from '@tessera/contracts';
 import { sftpBatch } from './openssh';
-import { homeOf, startStack, type Stack } from './stack';
+import { homeOf, startStack, type Stack, connectAs } from './stack';
 
 let stack: Stack;
 let work: string;
@@ -21,17 +21,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function connect(username: string): Promise<SftpClient> {
-  const client = new SftpClient();
-  await client.connect({
-    host: '127.0.0.1',
-    port: stack.port,
-    username,
-    password: `${username}-password`,
-  });
-  clients.push(client);
-  return client;
-}
+const connect = (username: string) => connectAs(stack, username, clients);
 
 async function userWith(
   username: string,

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import pino from 'pino';
+import SftpClient from 'ssh2-sftp-client';
 import { BusClient } from '@tessera/bus';
 import { usersCreate, type RequestOf } from '@tessera/contracts';
 import { startPki } from '@tessera/pki/src/start';
@@ -85,4 +86,21 @@ export async function startStack(settings: Partial<SftpSettings> = {}): Promise<
 
 export function homeOf(stack: Stack, homeFolder: string, ...rest: string[]): string {
   return path.join(stack.homes, homeFolder, ...rest);
+}
+
+/** ssh2-sftp-client logged in as a test user (password `<name>-password`), kept in `opened` to end later. */
+export async function connectAs(
+  stack: Stack,
+  username: string,
+  opened: SftpClient[],
+): Promise<SftpClient> {
+  const client = new SftpClient();
+  await client.connect({
+    host: '127.0.0.1',
+    port: stack.port,
+    username,
+    password: `${username}-password`,
+  });
+  opened.push(client);
+  return client;
 }
