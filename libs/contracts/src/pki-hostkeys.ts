@@ -4,7 +4,7 @@ import { timestampSchema } from './fields';
 
 /**
  * SSH host keys, made and kept by the pki service. No DSA. The ECDSA key is made and kept but the
- * SSH door does not offer it by default (ssh-audit fails NIST curves; see DESIGN.md).
+ * SSH door does not offer it by default (ssh-audit fails NIST curves; see docs/architecture.md).
  */
 export const hostKeyKinds = ['ed25519', 'ecdsa-p256', 'rsa-3072'] as const;
 export const hostKeyKindSchema = z.enum(hostKeyKinds);

@@ -2,7 +2,8 @@ import type { SecureContextOptions } from 'node:tls';
 
 /**
  * TLS settings every Tessera door uses: TLS 1.2 minimum, forward-secret AEAD suites only, the
- * server's order of preference. Judged by testssl.sh against our own ports (see DESIGN.md).
+ * server's order of preference (docs/architecture.md). testssl.sh is to judge them on our own ports
+ * once a TLS door exists; today services/pki/test/tls.spec.ts checks them with openssl s_client.
  */
 export const TLS_MIN_VERSION = 'TLSv1.2' as const;
 

@@ -29,7 +29,7 @@ export interface KeyAttempt {
   hashAlgorithm?: string;
 }
 
-/** DSA keys and RSA with SHA-1 signatures (plain "ssh-rsa") are refused, as DESIGN.md asks. */
+/** DSA keys and RSA with SHA-1 signatures (plain "ssh-rsa") are refused (docs/architecture.md). */
 function isWeak({ algorithm, hashAlgorithm }: KeyAttempt): boolean {
   return algorithm === 'ssh-dss' || (algorithm === 'ssh-rsa' && !hashAlgorithm);
 }

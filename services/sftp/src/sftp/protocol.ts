@@ -70,7 +70,7 @@ export const AttrFlag = {
 /**
  * What we tell OpenSSH's client in `limits@openssh.com`: the same figures OpenSSH's own server
  * gives (256 KiB packets, 255 KiB reads and writes). Without them the client falls back to
- * 32 KiB requests, and that, not the cipher, is most of the speed gap (PERFORMANCE.md).
+ * 32 KiB requests, and that, not the cipher, is most of the speed gap (bench/README.md).
  */
 export const maxPacketLength = 256 * 1024;
 export const maxReadWriteLength = maxPacketLength - 1024;

@@ -15,10 +15,11 @@ const ciphers: CipherAlgorithm[] = [
 const macs: MacAlgorithm[] = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'];
 
 /**
- * What the SSH transport offers. The judge is Debian's ssh-audit (DESIGN.md, "TLS and keys"):
- * no DSA, no SHA-1, no CBC, no encrypt-and-MAC or 64-bit-tag MACs; NIST-curve key exchange only
- * when an operator turns it on for a client that needs it. Host key algorithms follow from the
- * keys we hand ssh2 (see host-key-offer.ts). Clients choose; our order does not matter to them.
+ * What the SSH transport offers. The judge is Debian's ssh-audit (docs/architecture.md, "The SFTP
+ * door at a glance"): no DSA, no SHA-1, no CBC, no encrypt-and-MAC or 64-bit-tag MACs; NIST-curve
+ * key exchange only when an operator turns it on for a client that needs it. Host key algorithms
+ * follow from the keys we hand ssh2 (see host-key-offer.ts). Clients choose; our order does not
+ * matter to them.
  */
 export function offeredAlgorithms(settings: Pick<SftpSettings, 'nistKex'>): Algorithms {
   return {
