@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(__dirname, '../../..');
+
+/** The folder holding prisma.config.ts: the repository, or /app in the image; sources and dist/ both sit below it. */
+function projectRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'prisma.config.ts'))) return dir;
+  }
+  throw new Error(`no prisma.config.ts above ${__dirname}: the Prisma schema cannot be found`);
+}
 
 /**
  * Environment for every Prisma CLI call: pointing the engine variables at any path stops the CLI
@@ -26,17 +34,49 @@ export function prismaCliEnv(databaseUrl: string): NodeJS.ProcessEnv {
 export async function prismaCli(args: string[], databaseUrl: string): Promise<string> {
   const cli = require.resolve('prisma/build/index.js');
   const { stdout } = await run(process.execPath, [cli, ...args], {
-    cwd: repoRoot,
+    cwd: projectRoot(),
     env: prismaCliEnv(databaseUrl),
     maxBuffer: 16 * 1024 * 1024,
   });
   return stdout;
 }
 
-/** Creates the database if it does not exist yet, then applies every committed migration. */
+/**
+ * Creates the database if it does not exist yet, then applies every committed migration. When the
+ * database already has them all, the Prisma CLI (seconds to start) is not run at all.
+ */
 export async function migrateDatabase(databaseUrl: string): Promise<void> {
   await ensureDatabase(databaseUrl);
+  if ((await pendingMigrations(databaseUrl)).length === 0) return;
   await prismaCli(['migrate', 'deploy'], databaseUrl);
+}
+
+/**
+ * Committed migrations the database has not finished applying, read from Prisma's own ledger. A
+ * database without the ledger has them all pending; a failed one stays pending, so the CLI runs
+ * and reports it.
+ */
+export async function pendingMigrations(databaseUrl: string): Promise<string[]> {
+  const committed = readdirSync(path.join(projectRoot(), 'prisma/migrations'), {
+    withFileTypes: true,
+  })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const ledger = await db.query<{ exists: boolean }>(
+      "SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS exists",
+    );
+    if (!ledger.rows[0]?.exists) return committed;
+    const applied = await db.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const done = new Set(applied.rows.map((row) => row.migration_name));
+    return committed.filter((name) => !done.has(name));
+  } finally {
+    await db.end();
+  }
 }
 
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
