@@ -1,4 +1,4 @@
-// Container healthcheck: `node -r ts-node/register deploy/healthcheck.ts <service>` exits 0 when
+// Container healthcheck: `node dist/deploy/healthcheck.js <service>` exits 0 when
 // the service answers its `health.<service>` ping over NATS within two seconds.
 import { BusClient } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';

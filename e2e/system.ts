@@ -84,10 +84,14 @@ async function waitUntilAnswering(
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${log()}`);
-    if ((await bus.request(usersList, {}, { timeoutMs: 1000 })).ok) return;
-    await new Promise((r) => setTimeout(r, 500));
+    // The ready line is the promise: once printed, the services must already answer.
+    if (/^Tessera \S+ is ready/m.test(log())) {
+      if ((await bus.request(usersList, {}, { timeoutMs: 1000 })).ok) return;
+      throw new Error(`npm start said ready but user-auth does not answer:\n${log()}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`Tessera did not answer within 90 s:\n${log()}`);
+  throw new Error(`Tessera printed no ready line within 90 s:\n${log()}`);
 }
 
 async function killGroup(child: ChildProcess): Promise<void> {

@@ -31,6 +31,24 @@ afterAll(async () => {
 });
 
 describe('a new operator, following the README', () => {
+  it('sees one ready line naming the SFTP port, its host keys and the TLS identity, and no warning', async () => {
+    const ready = /^Tessera \S+ is ready after [\d.]+ s: (.*)$/m.exec(system.output())?.[1];
+    expect(ready).toContain(`sftp on 127.0.0.1:${system.env.TESSERA_SFTP_PORT} (host keys SHA256:`);
+    expect(ready).toMatch(/TLS identity .*CN=.* \(self-signed, 36[45] days left/);
+    expect(ready).toMatch(/user-auth, pki, sftp answer$/);
+    const loud = system
+      .output()
+      .split('\n')
+      .filter((line) => /"level":(40|50|60)/.test(line));
+    expect(loud).toEqual([]);
+    expect(system.output()).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('asks tessera status, which finds every service up', async () => {
+    const status = await tessera(system.env, ['status']);
+    expect(status.stdout).toMatch(/^sftp +up +\S+ +\S+ +sftp 127\.0\.0\.1:\d+$/m);
+  });
+
   it('starts Tessera with npm start, adds alice with the CLI, and alice logs in over the bus', async () => {
     const added = await tessera(system.env, [
       'users',

@@ -48,8 +48,9 @@ export async function startTessera(work: string, clientPublicKey: string): Promi
   const pki = await startPki(config, quiet);
   const sftp: ChildProcess = spawn(
     process.execPath,
+    // The compiled door, as it runs in production (`npm run bench:sftp` builds first).
     // BENCH_SFTP_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the service.
-    [...nodeArgs(), '-r', 'ts-node/register', 'services/sftp/src/main.ts'],
+    [...nodeArgs(), 'dist/services/sftp/src/main.js'],
     {
       cwd: repoRoot,
       env: { ...process.env, ...env, NODE_ENV: 'test' },

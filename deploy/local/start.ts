@@ -1,34 +1,32 @@
-// `npm start`: the whole system as plain Node processes against the Postgres and NATS named by
-// DATABASE_URL and NATS_URL. Creates and migrates the database first; stops everything if one
-// service stops, so a failure is never hidden behind a half-running system.
+// `npm start`: the whole system as plain Node processes, each running its compiled JavaScript from
+// dist/ (deploy/build.js), against the Postgres and NATS named by DATABASE_URL and NATS_URL.
+// Creates and migrates the database first; stops everything if one service stops, so a failure is
+// never hidden behind a half-running system.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ConfigError, loadConfig } from '@tessera/config';
+import { BusClient } from '@tessera/bus';
+import { ConfigError, loadConfig, type TesseraConfig } from '@tessera/config';
 import { migrateDatabase } from '@tessera/db';
+import { activeCertificate, readyLine, waitUntilReady } from './ready';
 
-const root = path.resolve(__dirname, '../..');
+/** dist/, where this file runs from as dist/deploy/local/start.js. */
+const dist = path.resolve(__dirname, '../..');
+const entryPoint = (name: string) => path.join(dist, 'services', name, 'src/main.js');
 
-/** Every folder under services/ with a src/main.ts is a service; the CLI is not one. */
+/** Every compiled service with a main; the CLI is not one. */
 function serviceNames(): string[] {
-  return readdirSync(path.join(root, 'services'))
-    .filter(
-      (name) => name !== 'cli' && existsSync(path.join(root, 'services', name, 'src/main.ts')),
-    )
+  return readdirSync(path.join(dist, 'services'))
+    .filter((name) => name !== 'cli' && existsSync(entryPoint(name)))
     .sort((a, b) => (a === 'user-auth' ? -1 : b === 'user-auth' ? 1 : a.localeCompare(b)));
 }
 
 function startService(name: string): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register', `services/${name}/src/main.ts`],
-    {
-      cwd: root,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [entryPoint(name)], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) =>
       process.stdout.write(`[${name}] ${line}\n`),
@@ -38,6 +36,7 @@ function startService(name: string): ChildProcess {
 }
 
 async function main(): Promise<void> {
+  const started = Date.now();
   const config = loadConfig();
   process.stdout.write(`migrating ${redact(config.DATABASE_URL)} …\n`);
   await migrateDatabase(config.DATABASE_URL);
@@ -64,9 +63,29 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));
   process.stdout.write(
-    `Tessera is starting: ${[...children.keys()].join(', ')} (NATS ${config.NATS_URL}, data ${config.paths.data})\n` +
-      `Add a user: npx tessera users add alice --home alice --generate-password\n`,
+    `Tessera is starting: ${[...children.keys()].join(', ')} (NATS ${config.NATS_URL}, data ${config.paths.data})\n`,
   );
+  await announceWhenReady(config, [...children.keys()], started).catch((err: unknown) => {
+    process.stderr.write(`Tessera is not ready: ${err instanceof Error ? err.message : err}\n`);
+    stopAll(1);
+  });
+}
+
+async function announceWhenReady(
+  config: TesseraConfig,
+  services: string[],
+  started: number,
+): Promise<void> {
+  const bus = await BusClient.connect(config, 'npm-start');
+  try {
+    const health = await waitUntilReady(bus, services, 90_000);
+    const line = readyLine(health, await activeCertificate(bus), (Date.now() - started) / 1000);
+    process.stdout.write(
+      `${line}\nAdd a user: npx tessera users add alice --home alice --generate-password\n`,
+    );
+  } finally {
+    await bus.close();
+  }
 }
 
 function redact(url: string): string {

@@ -1,8 +1,8 @@
 import { ServerNats, type Deserializer, type Serializer } from '@nestjs/microservices';
 import { JSONCodec, type NatsConnection } from 'nats';
 import type { TesseraConfig } from '@tessera/config';
-import { healthPing, ok } from '@tessera/contracts';
 import { natsConnectionOptions } from './connection';
+import { answerHealth } from './health';
 
 const json = JSONCodec<unknown>();
 
@@ -58,26 +58,14 @@ export class BusServer extends ServerNats {
     });
   }
 
-  private readonly startedAt = new Date().toISOString();
-
   /** Subscribes every handler under the prefix, in one queue group so replicas share the load. */
   override bindEvents(client: NatsConnection): void {
-    this.answerHealth(client);
+    answerHealth(client, this.prefix, this.queue);
     for (const channel of this.messageHandlers.keys()) {
       client.subscribe(this.prefix + channel, {
         queue: this.queue,
         callback: this.getMessageHandler(channel).bind(this),
       });
     }
-  }
-
-  /** `health.<service>`: proves this process is connected and serving (for container healthchecks). */
-  private answerHealth(client: NatsConnection): void {
-    const ping = healthPing(this.queue);
-    client.subscribe(this.prefix + ping.subject, {
-      queue: this.queue,
-      callback: (_err, msg) =>
-        msg.respond(json.encode(ok({ service: this.queue, startedAt: this.startedAt }))),
-    });
   }
 }

@@ -3,3 +3,4 @@ export * from './bus-client';
 export * from './bus-server';
 export * from './answer';
 export * from './events';
+export * from './health';

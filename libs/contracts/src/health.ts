@@ -2,13 +2,37 @@ import { z } from 'zod';
 import { defineRequest } from './contract';
 import { timestampSchema } from './fields';
 
+/** A port a service listens on for clients, as an operator would type it into a client. */
+export const listeningPortSchema = z.object({
+  protocol: z.string(),
+  address: z.string(),
+  port: z.number().int().min(0).max(65535),
+});
+export type ListeningPort = z.infer<typeof listeningPortSchema>;
+
+/** What a service says about itself beyond "I answer": filled in by the doors. */
+export const healthDetailsSchema = z.object({
+  listening: z.array(listeningPortSchema).default([]),
+  /** SHA256 fingerprints of the SSH host keys a door offers right now. */
+  hostKeyFingerprints: z.array(z.string()).optional(),
+});
+export type HealthDetails = z.infer<typeof healthDetailsSchema>;
+
+export const healthReplySchema = healthDetailsSchema.extend({
+  service: z.string(),
+  version: z.string(),
+  startedAt: timestampSchema,
+  uptimeSeconds: z.number().int().nonnegative(),
+});
+export type HealthReply = z.infer<typeof healthReplySchema>;
+
 /**
  * `health.<service>`: answered by every bus service's transport itself (libs/bus BusServer), so a
- * container healthcheck proves the process is up AND connected to NATS under its own queue.
+ * container healthcheck proves the process is up AND connected to NATS under its own queue; `npm
+ * start`'s ready line and `tessera status` read the details.
  */
 export const healthPing = (service: string) =>
-  defineRequest(
-    `health.${service}`,
-    z.object({}),
-    z.object({ service: z.string(), startedAt: timestampSchema }),
-  );
+  defineRequest(`health.${service}`, z.object({}), healthReplySchema);
+
+/** The services every Tessera install runs, in start order: what `tessera status` asks. */
+export const tesseraServices = ['user-auth', 'pki', 'sftp'] as const;

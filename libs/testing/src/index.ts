@@ -3,3 +3,4 @@ export * from './environment';
 export * from './logs';
 export * from './waiting';
 export * from './ssh-keys';
+export * from './ports';

@@ -4,6 +4,7 @@ import { registerCertCommands } from './commands/cert';
 import { registerFolderSetCommands } from './commands/folder-sets';
 import { registerHostKeyCommands } from './commands/hostkeys';
 import { registerKeyCommands } from './commands/keys';
+import { registerStatusCommand } from './commands/status';
 import { registerUserCommands } from './commands/users';
 
 /** `tessera`: the operator's command line. Every command is a request to a service over NATS. */
@@ -18,6 +19,7 @@ export function buildProgram(ctx: CliContext): Command {
     })
     .exitOverride()
     .showHelpAfterError();
+  registerStatusCommand(program, ctx);
   registerUserCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerFolderSetCommands(program, ctx);

@@ -1,13 +1,12 @@
-import { BusClient, ensureEventStream } from '@tessera/bus';
+import { answerHealth, BusClient, ensureEventStream } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import { EventNotices } from './bus/event-notices';
-import { answerHealth } from './bus/health';
-import { PkiHostKeys } from './bus/host-keys';
+import { PkiHostKeys, type HostKeyMaterial } from './bus/host-keys';
 import { LoginSlots } from './limits/login-slots';
 import { Logins } from './login/logins';
 import { loadSftpSettings, type SftpSettings } from './settings';
 import { offeredAlgorithms } from './ssh/algorithms';
-import { hostKeysToOffer } from './ssh/host-key-offer';
+import { hostKeysToOffer, offeredFingerprints } from './ssh/host-key-offer';
 import { SshConnection, type DoorServices } from './ssh/ssh-connection';
 import { SshListener } from './ssh/ssh-listener';
 
@@ -45,7 +44,7 @@ async function serve(
   hostKeyWaitMs: number,
 ): Promise<SftpDoor> {
   const hostKeys = new PkiHostKeys(bus, logger);
-  const keys = hostKeysToOffer(await hostKeys.fetchWhenReady(hostKeyWaitMs), settings.ecdsaHostKey);
+  const served: ServedHostKeys = { material: await hostKeys.fetchWhenReady(hostKeyWaitMs) };
   const door: DoorServices = {
     config,
     settings,
@@ -59,10 +58,15 @@ async function serve(
     (client, info) => new SshConnection(client, plainAddress(info.ip), door).start(),
     logger,
   );
-  listener.useHostKeys(keys);
+  listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
   const port = await listener.listen(config.TESSERA_SFTP_PORT, config.TESSERA_BIND_ADDRESS);
-  const watch = hostKeys.watch(() => void reloadHostKeys(hostKeys, listener, settings, logger));
-  const health = answerHealth(bus);
+  const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);
+  const watch = hostKeys.watch(reload);
+  // Answered once the port listens: an answer means "connected and serving".
+  const health = answerHealth(bus.connection, bus.prefix, 'sftp', () => ({
+    listening: [{ protocol: 'sftp', address: config.TESSERA_BIND_ADDRESS, port }],
+    hostKeyFingerprints: offeredFingerprints(served.material, settings.ecdsaHostKey),
+  }));
   logger.info({ port, address: config.TESSERA_BIND_ADDRESS }, 'sftp is listening');
   return {
     port,
@@ -83,15 +87,23 @@ async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices>
   return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
 }
 
+/** The host keys the door serves now: replaced whole when pki announces new ones. */
+interface ServedHostKeys {
+  material: HostKeyMaterial[];
+}
+
 /** New connections get the new keys; a failed fetch keeps the old ones (and says so). */
 async function reloadHostKeys(
   hostKeys: PkiHostKeys,
+  served: ServedHostKeys,
   listener: SshListener,
   settings: SftpSettings,
   logger: Logger,
 ): Promise<void> {
   try {
-    listener.useHostKeys(hostKeysToOffer(await hostKeys.fetch(), settings.ecdsaHostKey));
+    const material = await hostKeys.fetch();
+    listener.useHostKeys(hostKeysToOffer(material, settings.ecdsaHostKey));
+    served.material = material;
     logger.info('host keys changed; new connections use the new keys');
   } catch (err) {
     logger.error({ err }, 'host keys changed but could not be loaded; keeping the old ones');

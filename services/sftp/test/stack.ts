@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import pino from 'pino';
@@ -10,25 +9,16 @@ import {
   capturingLogger,
   createTestDatabase,
   createTestEnvironment,
+  freePort,
   type TestDatabase,
   type TestEnvironment,
 } from '@tessera/testing';
 import { startUserAuth } from '@tessera/user-auth/src/start';
 import { loadSftpSettings, type SftpSettings } from '../src/settings';
 import { deleteEventStream } from './events';
-import { startSftp, type SftpDoor } from '../src/start';
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort };
+import { startSftp, type SftpDoor } from '../src/start';
 
 export interface Stack {
   env: TestEnvironment;

@@ -151,7 +151,9 @@ export async function loadMasterKey(config: TesseraConfig, logger: Logger): Prom
     throw err;
   }
   const key = MasterKey.fromBytes(bytes);
-  logger.warn(
+  // Info, not a warning: this is the expected first start in development (production refuses to
+  // start without TESSERA_MASTER_KEY), and a normal start should print no warning.
+  logger.info(
     { file, masterKeyId: key.id },
     'TESSERA_MASTER_KEY is not set: generated a development master key file (production needs TESSERA_MASTER_KEY)',
   );

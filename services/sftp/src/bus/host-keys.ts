@@ -33,8 +33,12 @@ export class PkiHostKeys {
         return await this.fetch();
       } catch (error) {
         if (Date.now() >= end) throw error;
+        // Expected while pki starts: said once, quietly; only giving up is an error (the caller's).
         if (attempt === 1)
-          this.logger.warn({ err: error }, 'waiting for the pki service for host keys');
+          this.logger.info(
+            { reason: error instanceof Error ? error.message : String(error) },
+            'waiting for the pki service for host keys',
+          );
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

@@ -7,6 +7,12 @@ const kindsOffered = (withEcdsa: boolean) =>
     withEcdsa ? ['ed25519', 'rsa-3072', 'ecdsa-p256'] : ['ed25519', 'rsa-3072'],
   );
 
+/** SHA256 fingerprints of the keys `hostKeysToOffer` offers, as clients see them on first connect. */
+export function offeredFingerprints(material: HostKeyMaterial[], withEcdsa: boolean): string[] {
+  const wanted = kindsOffered(withEcdsa);
+  return material.filter((key) => wanted.has(key.kind)).map((key) => key.fingerprint);
+}
+
 /**
  * The host keys to hand ssh2, in order of preference: ssh-ed25519, then the RSA key as
  * rsa-sha2-512 and rsa-sha2-256 (then ecdsa-sha2-nistp256 when enabled).
