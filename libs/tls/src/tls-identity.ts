@@ -183,7 +183,8 @@ export class TlsIdentity {
         throw new Error(`no TLS identity from the pki service: ${result.error.message}`);
       }
       if (!said) {
-        this.logger.warn({ reason: result.error.message }, 'waiting for the pki service');
+        // Expected while pki starts: said once, at info; only giving up is an error.
+        this.logger.info({ reason: result.error.message }, 'waiting for the pki service');
         said = true;
       }
       await new Promise((r) => setTimeout(r, options.retryIntervalMs ?? 1000));
