@@ -45,7 +45,10 @@ export const publicKeyInfoSchema = z.object({
 export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>;
 
 /** Names a folder set that exists; sets stored before the name rule keep working until renamed. */
-const existingFolderSetName = z.string().min(1).max(128);
+const existingFolderSetName = z
+  .string()
+  .min(1, 'a folder-set name is not empty')
+  .max(128, 'a folder-set name has at most 128 characters');
 const byUsername = z.object({ username: usernameSchema });
 const userReply = z.object({ user: userProfileSchema });
 
