@@ -1,5 +1,6 @@
 import {
   fail,
+  invalidFields,
   ok,
   RequestFailure,
   type AnyRequestContract,
@@ -8,7 +9,6 @@ import {
   type Result,
 } from '@tessera/contracts';
 import type { Logger } from '@tessera/config';
-import { describeIssues } from './bus-client';
 import { UnreadablePayload } from './bus-server';
 
 /**
@@ -27,7 +27,7 @@ export async function answer<C extends AnyRequestContract>(
   }
   const parsed = contract.request.safeParse(raw);
   if (!parsed.success) {
-    return fail('invalid_request', describeIssues(parsed.error.issues));
+    return invalidFields(parsed.error.issues);
   }
   try {
     return ok(await work(parsed.data));

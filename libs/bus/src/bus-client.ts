@@ -7,6 +7,7 @@ import {
 } from 'nats';
 import {
   fail,
+  invalidFields,
   type AnyRequestContract,
   type ReplyOf,
   type RequestOf,
@@ -39,7 +40,7 @@ export class BusClient {
   ): Promise<Result<ReplyOf<C>>> {
     const checked = contract.request.safeParse(payload);
     if (!checked.success) {
-      return fail('invalid_request', describeIssues(checked.error.issues));
+      return invalidFields(checked.error.issues);
     }
     try {
       const msg = await this.connection.request(
@@ -86,12 +87,4 @@ function unavailableMessage(subject: string, err: unknown): string {
     return `no answer on ${subject} in time`;
   }
   return `the bus failed on ${subject}: ${err instanceof Error ? err.message : String(err)}`;
-}
-
-export function describeIssues(
-  issues: readonly { path: PropertyKey[]; message: string }[],
-): string {
-  return issues
-    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
 }

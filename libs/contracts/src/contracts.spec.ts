@@ -1,4 +1,15 @@
-import { authPasswordVerify, folderRuleSchema, usersCreate, privilegeListSchema } from './index';
+import {
+  authPasswordVerify,
+  fieldIssuesOf,
+  folderRuleSchema,
+  folderSetNameSchema,
+  folderSetsCreate,
+  folderSetsDelete,
+  invalidFields,
+  privilegeListSchema,
+  usernameSchema,
+  usersCreate,
+} from './index';
 
 describe('contracts', () => {
   it('accepts a well-formed password check', () => {
@@ -27,6 +38,47 @@ describe('contracts', () => {
     for (const homeFolder of ['../x', '/etc', 'a/../../b', 'a//b', 'a\0b']) {
       expect(usersCreate.request.safeParse({ username: 'bob', homeFolder }).success).toBe(false);
     }
+  });
+
+  it('says one thing about "/etc" as a home folder: that it must be relative', () => {
+    const parsed = usersCreate.request.safeParse({ username: 'bob', homeFolder: '/etc' });
+    expect(parsed.error?.issues.map((i) => i.message)).toEqual([
+      'a home folder is relative to the storage root (no leading "/")',
+    ]);
+  });
+
+  it('holds user names and new folder-set names to one rule', () => {
+    for (const name of ['alice', 'a.b_c-d@e', '0day', 'x'.repeat(64)]) {
+      expect([
+        usernameSchema.safeParse(name).success,
+        folderSetNameSchema.safeParse(name).success,
+      ]).toEqual([true, true]);
+    }
+    for (const name of ['bad name!', '-lead', '.hidden', 'a/b', '', 'x'.repeat(65)]) {
+      expect([
+        usernameSchema.safeParse(name).success,
+        folderSetNameSchema.safeParse(name).success,
+      ]).toEqual([false, false]);
+    }
+    expect(folderSetsCreate.request.safeParse({ name: 'bad name!', rules: [] }).success).toBe(
+      false,
+    );
+    // A set stored before the rule can still be found, to rename or delete it.
+    expect(folderSetsDelete.request.safeParse({ name: 'old name!' }).success).toBe(true);
+  });
+
+  it('keeps field paths apart in an invalid_request, for clients to name fields their way', () => {
+    const refused = invalidFields([
+      { path: ['rules', 0, 'path'], message: 'starts with "/"' },
+      { path: [], message: 'give a password' },
+    ]);
+    if (refused.ok) throw new Error('expected a refusal');
+    expect(refused.error.message).toBe('rules.0.path: starts with "/"; give a password');
+    expect(fieldIssuesOf(refused.error)).toEqual([
+      { path: ['rules', 0, 'path'], message: 'starts with "/"' },
+      { path: [], message: 'give a password' },
+    ]);
+    expect(fieldIssuesOf({ code: 'conflict', message: 'taken' })).toEqual([]);
   });
 
   it('normalises rule paths and orders privileges canonically', () => {

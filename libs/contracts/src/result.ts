@@ -44,6 +44,37 @@ export const fail = (
   error: details ? { code, message, details } : { code, message },
 });
 
+/** One field a request got wrong: where it sits in the payload, and what is expected there. */
+export const fieldIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+/**
+ * An `invalid_request` about fields. The message reads "path: what is expected" for logs and plain
+ * clients; `details.fields` keeps the paths apart so a client can name the field in its own words
+ * (the CLI names the option the operator typed).
+ */
+export function invalidFields(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Result<never> {
+  const fields = issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: i.message,
+  }));
+  return fail('invalid_request', fields.map(describeField).join('; '), { fields });
+}
+
+/** The field issues a refusal carries, if it is about fields. */
+export function fieldIssuesOf(error: BusError): FieldIssue[] {
+  const fields = z.array(fieldIssueSchema).safeParse(error.details?.fields);
+  return error.code === 'invalid_request' && fields.success ? fields.data : [];
+}
+
+const describeField = (f: FieldIssue) =>
+  f.path.length ? `${f.path.join('.')}: ${f.message}` : f.message;
+
 /**
  * Thrown by service code for an expected refusal; the bus edge turns it into `fail(code, message)`.
  * Anything else thrown becomes `internal` and is logged.
@@ -58,3 +89,7 @@ export class RequestFailure extends Error {
     this.name = 'RequestFailure';
   }
 }
+
+/** A service's own refusal of one field (beyond its schema), carried like a schema issue. */
+export const fieldRefusal = (path: FieldIssue['path'], message: string) =>
+  new RequestFailure('invalid_request', message, { fields: [{ path, message }] });

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { defineRequest } from './contract';
-import { homeFolderSchema, passwordSchema, timestampSchema, usernameSchema } from './fields';
+import {
+  folderSetNameSchema,
+  homeFolderSchema,
+  passwordSchema,
+  timestampSchema,
+  usernameSchema,
+} from './fields';
 import { folderRuleSchema, privilegeListSchema, ruleFolderSchema } from './privileges';
 
 export const folderSetSchema = z.object({
@@ -38,7 +44,11 @@ export const publicKeyInfoSchema = z.object({
 });
 export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>;
 
-const folderSetNameSchema = z.string().min(1).max(128);
+/** Names a folder set that exists; sets stored before the name rule keep working until renamed. */
+const existingFolderSetName = z
+  .string()
+  .min(1, 'a folder-set name is not empty')
+  .max(128, 'a folder-set name has at most 128 characters');
 const byUsername = z.object({ username: usernameSchema });
 const userReply = z.object({ user: userProfileSchema });
 
@@ -54,7 +64,7 @@ export const usersCreate = defineRequest(
       passwordLoginDisabled: z.boolean().optional(),
       enabled: z.boolean().optional(),
       admin: z.boolean().optional(),
-      folderSet: folderSetNameSchema.nullable().optional(),
+      folderSet: existingFolderSetName.nullable().optional(),
     })
     .refine((r) => !(r.password && r.generatePassword), 'give a password or ask for one, not both'),
   z.object({ user: userProfileSchema, generatedPassword: z.string().optional() }),
@@ -120,20 +130,25 @@ export const usersPrivilegesEffective = defineRequest(
   z.object({ path: z.string(), privileges: privilegeListSchema, rulePath: z.string().nullable() }),
 );
 
-const folderSetBody = z.object({
-  name: folderSetNameSchema,
-  rules: z.array(folderRuleSchema).max(1000),
-});
+const folderRules = z.array(folderRuleSchema).max(1000);
 const folderSetReply = z.object({ folderSet: folderSetSchema });
-export const folderSetsCreate = defineRequest('foldersets.create', folderSetBody, folderSetReply);
+export const folderSetsCreate = defineRequest(
+  'foldersets.create',
+  z.object({ name: folderSetNameSchema, rules: folderRules }),
+  folderSetReply,
+);
 export const folderSetsUpdate = defineRequest(
   'foldersets.update',
-  folderSetBody.extend({ newName: folderSetNameSchema.optional() }),
+  z.object({
+    name: existingFolderSetName,
+    rules: folderRules,
+    newName: folderSetNameSchema.optional(),
+  }),
   folderSetReply,
 );
 export const folderSetsDelete = defineRequest(
   'foldersets.delete',
-  z.object({ name: folderSetNameSchema }),
+  z.object({ name: existingFolderSetName }),
   z.object({ deleted: z.literal(true) }),
 );
 export const folderSetsList = defineRequest(
@@ -143,6 +158,6 @@ export const folderSetsList = defineRequest(
 );
 export const folderSetsAssign = defineRequest(
   'foldersets.assign',
-  z.object({ username: usernameSchema, folderSet: folderSetNameSchema.nullable() }),
+  z.object({ username: usernameSchema, folderSet: existingFolderSetName.nullable() }),
   userReply,
 );

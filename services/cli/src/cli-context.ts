@@ -1,6 +1,14 @@
 import { BusClient } from '@tessera/bus';
-import { loadConfig } from '@tessera/config';
-import type { AnyRequestContract, ErrorCode, ReplyOf, RequestOf } from '@tessera/contracts';
+import { ConfigError, loadConfig } from '@tessera/config';
+import {
+  fieldIssuesOf,
+  type AnyRequestContract,
+  type BusError,
+  type ErrorCode,
+  type FieldIssue,
+  type ReplyOf,
+  type RequestOf,
+} from '@tessera/contracts';
 
 /** Exit codes a script can rely on. */
 export const exitCodes = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
@@ -9,28 +17,51 @@ export class CliFailure extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** The service's refusal, when there was one: a command may turn some into a warning. */
+    readonly refusal?: BusError,
   ) {
     super(message);
   }
 }
+
+/**
+ * Which option or argument of a command fills each request field (`{ homeFolder: '--home' }`, or a
+ * nested one: `{ 'subject.country': '--country' }`), so a refusal names what the operator typed
+ * rather than the contract's field path.
+ */
+type FieldName<C extends AnyRequestContract> = keyof RequestOf<C> & string;
+export type OptionNames<C extends AnyRequestContract> = Partial<
+  Record<FieldName<C> | `${FieldName<C>}.${string}`, string>
+>;
 
 /** What every command gets: one bus connection (opened on first use) and the output mode. */
 export class CliContext {
   private client?: Promise<BusClient>;
   json = false;
 
-  /** Sends a request; a refusal becomes a CliFailure with the service's own message. */
+  /**
+   * Sends a request; a refusal becomes a CliFailure with the service's own message, each field
+   * problem named by `options` (checked here against the contract first, or by the service).
+   */
   async call<C extends AnyRequestContract>(
     contract: C,
     payload: RequestOf<C>,
+    options: OptionNames<C> = {},
   ): Promise<ReplyOf<C>> {
     const result = await (await this.bus()).request(contract, payload, { timeoutMs: 15_000 });
     if (result.ok) return result.value;
-    throw new CliFailure(result.error.message, exitCodeFor(result.error.code));
+    const fields = fieldIssuesOf(result.error);
+    throw new CliFailure(
+      fields.length
+        ? fields.map((f) => inOptionWords(f, payload, options)).join('; ')
+        : result.error.message,
+      exitCodeFor(result.error.code),
+      result.error,
+    );
   }
 
   bus(): Promise<BusClient> {
-    this.client ??= BusClient.connect(loadConfig(), 'tessera-cli').catch((err: unknown) => {
+    this.client ??= BusClient.connect(this.config(), 'tessera-cli').catch((err: unknown) => {
       const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
       throw new CliFailure(
         `cannot reach NATS at ${url} (${err instanceof Error ? err.message : String(err)}): is Tessera running (npm start)?`,
@@ -38,6 +69,21 @@ export class CliContext {
       );
     });
     return this.client;
+  }
+
+  /** A bad environment value is bad input (exit 2), named by its variable. */
+  private config() {
+    try {
+      return loadConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) throw new CliFailure(err.message, exitCodes.usage);
+      throw err;
+    }
+  }
+
+  /** Done, but the operator should know: on stderr, so --json output stays clean. */
+  warn(text: string): void {
+    process.stderr.write(`tessera: warning: ${text}\n`);
   }
 
   /** Prints a human line, or nothing in --json mode (where `result` prints the data). */
@@ -52,6 +98,36 @@ export class CliContext {
   async close(): Promise<void> {
     if (this.client) await (await this.client.catch(() => undefined))?.close();
   }
+}
+
+/**
+ * "--home: a home folder is relative …". The most specific option wins ("subject.country" before
+ * "subject"); an item of a repeatable option also shows its value when short ("--rule /a/../b: …"),
+ * so the operator sees which one; a field no option fills keeps just its message.
+ */
+function inOptionWords(
+  issue: FieldIssue,
+  payload: unknown,
+  options: Record<string, string | undefined>,
+): string {
+  const fields = issue.path.filter((p): p is string => typeof p === 'string');
+  const option = fields
+    .map((_, i) => options[fields.slice(0, fields.length - i).join('.')])
+    .find(Boolean);
+  if (!option) return issue.message;
+  const item = issue.path.some((p) => typeof p === 'number')
+    ? valueAt(payload, issue.path)
+    : undefined;
+  const shown = typeof item === 'string' && item.length <= 80 ? `${option} ${item}` : option;
+  return `${shown}: ${issue.message}`;
+}
+
+function valueAt(value: unknown, path: FieldIssue['path']): unknown {
+  return path.reduce<unknown>(
+    (at, key) =>
+      typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined,
+    value,
+  );
 }
 
 function exitCodeFor(code: ErrorCode): number {

@@ -270,7 +270,7 @@ describe('public keys', () => {
     }
   });
 
-  it("refuses a key that is not the user's, and the same key twice", async () => {
+  it("refuses a key that is not the user's, and the same key twice, naming its owner", async () => {
     const other = makeKey(keysDir, 'stranger', 'ed25519');
     const denied = await bus.request(authPublicKeyVerify, {
       username: 'alice',
@@ -284,7 +284,15 @@ describe('public keys', () => {
     await bus.request(usersKeysAdd, { username: 'alice', line: key.line });
     expect(await bus.request(usersKeysAdd, { username: 'dave', line: key.line })).toMatchObject({
       ok: false,
-      error: { code: 'conflict' },
+      error: {
+        code: 'conflict',
+        message: `this key (${key.fingerprint}) already belongs to alice; a key logs in one user only`,
+        details: { owner: 'alice' },
+      },
+    });
+    expect(await bus.request(usersKeysAdd, { username: 'alice', line: key.line })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: `alice already has this key (${key.fingerprint})` },
     });
     expect(
       await bus.request(usersKeysRemove, { username: 'alice', fingerprint: key.fingerprint }),
@@ -399,7 +407,10 @@ describe('folder sets', () => {
     });
     expect(twice).toMatchObject({
       ok: false,
-      error: { message: 'the folder /a has two rules; give it one' },
+      error: {
+        message: 'the folder /a has two rules; give it one',
+        details: { fields: [{ path: ['rules', 1, 'path'] }] },
+      },
     });
     expect(
       await bus.request(folderSetsAssign, { username: 'gina', folderSet: 'nope' }),
@@ -447,6 +458,16 @@ describe('the bus edge', () => {
       error: {
         code: 'invalid_request',
         message: expect.stringMatching(/username: .*homeFolder: /),
+      },
+    });
+    expect(
+      await ask('foldersets.create', raw.encode({ name: 'bad name!', rules: [] })),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_request',
+        message: expect.stringContaining('a folder-set name is 1-64 characters'),
+        details: { fields: [{ path: ['name'], message: expect.any(String) }] },
       },
     });
     expect(await ask('users.keys.add', raw.encode(null))).toMatchObject({

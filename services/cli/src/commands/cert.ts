@@ -40,7 +40,7 @@ function collectNames(value: string, previous: string[]): string[] {
 function keyType(value: string): TlsKeyType {
   if (!(tlsKeyTypes as readonly string[]).includes(value)) {
     throw new CliFailure(
-      `unknown key type ${value}; choose from ${tlsKeyTypes.join(', ')}`,
+      `--key-type: unknown key type ${value}; choose from ${tlsKeyTypes.join(', ')}`,
       exitCodes.usage,
     );
   }
@@ -73,6 +73,23 @@ function withSubjectOptions(cmd: Command): Command {
     )
     .option('--key-type <type>', `key: ${tlsKeyTypes.join(', ')}`, keyType, 'rsa-2048');
 }
+
+/** The options that fill each pki.* request field, for messages in the operator's words. */
+const certOptions = {
+  'subject.commonName': '--cn',
+  'subject.organization': '--org',
+  'subject.organizationalUnit': '--unit',
+  'subject.locality': '--locality',
+  'subject.state': '--state',
+  'subject.country': '--country',
+  'subject.email': '--email',
+  altNames: '--san',
+  keyType: '--key-type',
+  validityDays: '--days',
+  certificate: '--cert',
+  chain: '--chain',
+  id: 'ID',
+} as const;
 
 function form(o: SubjectOptions) {
   return {
@@ -157,10 +174,14 @@ export function registerCertCommands(program: Command, ctx: CliContext): void {
   )
     .option('--days <n>', 'validity in days (1-3650)', days, 365)
     .action(async (o: SubjectOptions & { days: number }) => {
-      const { certificate } = await ctx.call(pkiCertificateSelfSigned, {
-        ...form(o),
-        validityDays: o.days,
-      });
+      const { certificate } = await ctx.call(
+        pkiCertificateSelfSigned,
+        {
+          ...form(o),
+          validityDays: o.days,
+        },
+        certOptions,
+      );
       ctx.result(
         certificate,
         () => `made a self-signed certificate, now active\n${describeCertificate(certificate)}`,
@@ -176,7 +197,7 @@ export function registerCertCommands(program: Command, ctx: CliContext): void {
   )
     .option('--out <file>', 'write the CSR to this file (default: print it)')
     .action(async (o: SubjectOptions & { out?: string }) => {
-      const { csr } = await ctx.call(pkiCsrCreate, form(o));
+      const { csr } = await ctx.call(pkiCsrCreate, form(o), certOptions);
       if (o.out) await writeFile(o.out, csr.csrPem);
       ctx.result(csr, () =>
         [
@@ -204,10 +225,14 @@ export function registerCertCommands(program: Command, ctx: CliContext): void {
       [],
     )
     .action(async (o: { cert: string; chain: string[] }) => {
-      const res = await ctx.call(pkiCertificateLoad, {
-        certificate: await fileBytes(o.cert),
-        chain: await Promise.all(o.chain.map(fileBytes)),
-      });
+      const res = await ctx.call(
+        pkiCertificateLoad,
+        {
+          certificate: await fileBytes(o.cert),
+          chain: await Promise.all(o.chain.map(fileBytes)),
+        },
+        certOptions,
+      );
       ctx.result(res, () =>
         [
           res.matched === 'pending'
@@ -254,7 +279,7 @@ export function registerCertCommands(program: Command, ctx: CliContext): void {
     .command('discard <id>')
     .description('delete a pending key and its CSR (a certificate for it can then never be loaded)')
     .action(async (id: string) => {
-      await ctx.call(pkiCsrDiscard, { id });
+      await ctx.call(pkiCsrDiscard, { id }, certOptions);
       ctx.result({ discarded: id }, () => `discarded pending key ${id}`);
     });
 }

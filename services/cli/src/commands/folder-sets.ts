@@ -16,11 +16,21 @@ function parseRule(text: string, rules: FolderRule[] = []): FolderRule[] {
   const at = text.lastIndexOf('=');
   if (at < 1)
     throw new CliFailure(
-      `a rule is PATH=PRIVILEGES, e.g. /inbox=list,upload (got "${text}")`,
+      `--rule ${text}: a rule is PATH=PRIVILEGES, e.g. /inbox=list,upload`,
       exitCodes.usage,
     );
-  return [...rules, { path: text.slice(0, at), privileges: parsePrivileges(text.slice(at + 1)) }];
+  const privileges = parsePrivileges(text.slice(at + 1), `--rule ${text}`);
+  return [...rules, { path: text.slice(0, at), privileges }];
 }
+
+/** The options and arguments that fill each foldersets.* request field. */
+const setOptions = {
+  name: 'NAME',
+  rules: '--rule',
+  newName: '--rename',
+  username: 'USER',
+  folderSet: 'NAME',
+} as const;
 
 const describe = (s: FolderSet) =>
   table(
@@ -42,7 +52,7 @@ export function registerFolderSetCommands(program: Command, ctx: CliContext): vo
       parseRule,
     )
     .action(async (name: string, o: { rule: FolderRule[] }) => {
-      const { folderSet } = await ctx.call(folderSetsCreate, { name, rules: o.rule });
+      const { folderSet } = await ctx.call(folderSetsCreate, { name, rules: o.rule }, setOptions);
       ctx.result(folderSet, () => `created folder set ${folderSet.name}\n${describe(folderSet)}`);
     });
 
@@ -56,11 +66,15 @@ export function registerFolderSetCommands(program: Command, ctx: CliContext): vo
     )
     .option('--rename <new-name>', 'a new name')
     .action(async (name: string, o: { rule: FolderRule[]; rename?: string }) => {
-      const { folderSet } = await ctx.call(folderSetsUpdate, {
-        name,
-        rules: o.rule,
-        ...(o.rename ? { newName: o.rename } : {}),
-      });
+      const { folderSet } = await ctx.call(
+        folderSetsUpdate,
+        {
+          name,
+          rules: o.rule,
+          ...(o.rename ? { newName: o.rename } : {}),
+        },
+        setOptions,
+      );
       ctx.result(folderSet, () => `updated folder set ${folderSet.name}\n${describe(folderSet)}`);
     });
 
@@ -84,10 +98,11 @@ export function registerFolderSetCommands(program: Command, ctx: CliContext): vo
     .action(async (user: string, name: string | undefined, o: { none?: boolean }) => {
       if (Boolean(name) === Boolean(o.none))
         throw new CliFailure('give a folder set name or --none', exitCodes.usage);
-      const { user: profile } = await ctx.call(folderSetsAssign, {
-        username: user,
-        folderSet: name ?? null,
-      });
+      const { user: profile } = await ctx.call(
+        folderSetsAssign,
+        { username: user, folderSet: name ?? null },
+        setOptions,
+      );
       ctx.result(
         profile,
         () =>
@@ -99,7 +114,7 @@ export function registerFolderSetCommands(program: Command, ctx: CliContext): vo
     .command('delete <name>')
     .description('delete a folder set (its users fall back to their own privileges)')
     .action(async (name: string) => {
-      await ctx.call(folderSetsDelete, { name });
+      await ctx.call(folderSetsDelete, { name }, setOptions);
       ctx.result({ deleted: name }, () => `deleted folder set ${name}`);
     });
 }

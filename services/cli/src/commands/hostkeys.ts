@@ -11,7 +11,7 @@ import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
 function kind(value: string, previous: HostKeyKind[]): HostKeyKind[] {
   if (!(hostKeyKinds as readonly string[]).includes(value)) {
     throw new CliFailure(
-      `unknown host key kind ${value}; choose from ${hostKeyKinds.join(', ')}`,
+      `--kind: unknown host key kind ${value}; choose from ${hostKeyKinds.join(', ')}`,
       exitCodes.usage,
     );
   }
@@ -51,6 +51,7 @@ export function registerHostKeyCommands(program: Command, ctx: CliContext): void
       const { keys } = await ctx.call(
         pkiHostKeysRegenerate,
         o.kind.length ? { kinds: o.kind } : {},
+        { kinds: '--kind' },
       );
       ctx.result(keys, () =>
         [

@@ -9,6 +9,9 @@ import {
 import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
 import { readStdin } from '../stdin';
 
+/** The arguments that fill each users.keys.* request field. */
+const keyOptions = { username: 'NAME', line: 'FILE', fingerprint: 'FINGERPRINT' } as const;
+
 async function keyLines(file: string): Promise<string[]> {
   const text =
     file === '-'
@@ -35,12 +38,20 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .action(async (name: string, file: string) => {
       const added: PublicKeyInfo[] = [];
       for (const line of await keyLines(file)) {
-        added.push((await ctx.call(usersKeysAdd, { username: name, line })).key);
+        try {
+          added.push((await ctx.call(usersKeysAdd, { username: name, line }, keyOptions)).key);
+        } catch (err) {
+          // Already this user's: what was asked for holds, so say so and go on.
+          if (!(err instanceof CliFailure && ownedBy(err, name))) throw err;
+          ctx.warn(`${err.message}; nothing to add`);
+        }
       }
       ctx.result(added, () =>
-        added
-          .map((k) => `added ${k.type} ${k.fingerprint} ${k.comment} for ${name}`.trimEnd())
-          .join('\n'),
+        added.length
+          ? added
+              .map((k) => `added ${k.type} ${k.fingerprint} ${k.comment} for ${name}`.trimEnd())
+              .join('\n')
+          : `no new key for ${name}`,
       );
     });
 
@@ -48,7 +59,7 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .command('list <name>')
     .description("a user's keys with their SHA256 fingerprints")
     .action(async (name: string) => {
-      const { keys: all } = await ctx.call(usersKeysList, { username: name });
+      const { keys: all } = await ctx.call(usersKeysList, { username: name }, keyOptions);
       ctx.result(all, () =>
         table(
           ['TYPE', 'FINGERPRINT', 'COMMENT', 'FROM', 'ADDED'],
@@ -61,7 +72,11 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .command('remove <name> <fingerprint>')
     .description('remove a key by its fingerprint (SHA256:…)')
     .action(async (name: string, fingerprint: string) => {
-      await ctx.call(usersKeysRemove, { username: name, fingerprint });
+      await ctx.call(usersKeysRemove, { username: name, fingerprint }, keyOptions);
       ctx.result({ removed: fingerprint }, () => `removed ${fingerprint} from ${name}`);
     });
 }
+
+/** user-auth refuses a key someone already has and names them in `details.owner`. */
+const ownedBy = (err: CliFailure, username: string) =>
+  err.refusal?.code === 'conflict' && err.refusal.details?.owner === username;

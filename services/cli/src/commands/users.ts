@@ -14,8 +14,8 @@ import {
 import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
 import { readStdin } from '../stdin';
 
-/** "list,download,upload" → checked privilege names; the error lists the valid ones. */
-export function parsePrivileges(text: string): Privilege[] {
+/** "list,download,upload" → checked privilege names; the error names the option and the valid ones. */
+export function parsePrivileges(text: string, option = '--privileges'): Privilege[] {
   const names = text
     .split(',')
     .map((p) => p.trim())
@@ -23,7 +23,7 @@ export function parsePrivileges(text: string): Privilege[] {
   const unknown = names.filter((n) => !(privilegeNames as readonly string[]).includes(n));
   if (unknown.length) {
     throw new CliFailure(
-      `unknown privilege ${unknown.join(', ')}; choose from ${privilegeNames.join(', ')}`,
+      `${option}: unknown privilege ${unknown.join(', ')}; choose from ${privilegeNames.join(', ')}`,
       exitCodes.usage,
     );
   }
@@ -42,6 +42,43 @@ export function describeUser(u: UserProfile): string {
     `created      ${u.createdAt}`,
     `last login   ${u.lastLoginAt ?? 'never'}`,
   ].join('\n');
+}
+
+/** The options that fill each users.* request field, for messages in the operator's words. */
+const userOptions = {
+  username: 'NAME',
+  homeFolder: '--home',
+  privileges: '--privileges',
+  password: '--password',
+  folderSet: '--folder-set',
+  path: 'PATH',
+} as const;
+
+/** Whether an update would change anything (privileges compare as sets, as they apply). */
+function changes(
+  u: UserProfile,
+  c: Partial<Pick<UserProfile, 'homeFolder' | 'privileges' | 'passwordLoginDisabled' | 'admin'>>,
+): boolean {
+  const samePrivileges =
+    !c.privileges ||
+    (c.privileges.every((p) => u.privileges.includes(p)) &&
+      u.privileges.every((p) => c.privileges!.includes(p)));
+  return (
+    !samePrivileges ||
+    (c.homeFolder !== undefined && c.homeFolder !== u.homeFolder) ||
+    (c.passwordLoginDisabled !== undefined &&
+      c.passwordLoginDisabled !== u.passwordLoginDisabled) ||
+    (c.admin !== undefined && c.admin !== u.admin)
+  );
+}
+
+/** Who can log in: a key, or a password that is allowed. */
+function loginHint(u: UserProfile): string | undefined {
+  if (u.publicKeyCount > 0 || (u.hasPassword && !u.passwordLoginDisabled)) return undefined;
+  const key = `a key (tessera keys add ${u.username} FILE.pub)`;
+  return u.passwordLoginDisabled
+    ? `${u.username} cannot log in until you give them ${key}: the account is key-only`
+    : `${u.username} cannot log in until you give them a password (tessera users passwd ${u.username}) or ${key}`;
 }
 
 async function passwordFrom(opts: {
@@ -74,7 +111,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .option(
       '--privileges <list>',
       `comma-separated: ${privilegeNames.join(',')} (default: all)`,
-      parsePrivileges,
+      (text: string) => parsePrivileges(text),
     )
     .option('--key-only', 'public-key logins only: no password ever logs this user in')
     .option('--folder-set <name>', 'apply this folder set')
@@ -82,17 +119,28 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .option('--disabled', 'create the account disabled')
     .action(async (name: string, o) => {
       const password = await passwordFrom(o);
-      const { user, generatedPassword } = await ctx.call(usersCreate, {
-        username: name,
-        homeFolder: o.home,
-        ...(password ? { password } : {}),
-        generatePassword: Boolean(o.generatePassword),
-        ...(o.privileges ? { privileges: o.privileges } : {}),
-        passwordLoginDisabled: Boolean(o.keyOnly),
-        ...(o.folderSet ? { folderSet: o.folderSet } : {}),
-        admin: Boolean(o.admin),
-        enabled: !o.disabled,
-      });
+      if (password && o.generatePassword)
+        throw new CliFailure(
+          'give --password (or --password-stdin) or --generate-password, not both',
+          exitCodes.usage,
+        );
+      const { user, generatedPassword } = await ctx.call(
+        usersCreate,
+        {
+          username: name,
+          homeFolder: o.home,
+          ...(password ? { password } : {}),
+          generatePassword: Boolean(o.generatePassword),
+          ...(o.privileges ? { privileges: o.privileges } : {}),
+          passwordLoginDisabled: Boolean(o.keyOnly),
+          ...(o.folderSet ? { folderSet: o.folderSet } : {}),
+          admin: Boolean(o.admin),
+          enabled: !o.disabled,
+        },
+        userOptions,
+      );
+      const cannotLogIn = loginHint(user);
+      if (cannotLogIn) ctx.warn(cannotLogIn);
       ctx.result({ user, generatedPassword }, () =>
         [
           `created user ${user.username} (home folder ${user.homeFolder})`,
@@ -128,7 +176,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('show <name>')
     .description("one user's settings")
     .action(async (name: string) => {
-      const { user } = await ctx.call(usersGet, { username: name });
+      const { user } = await ctx.call(usersGet, { username: name }, userOptions);
       ctx.result(user, () => describeUser(user));
     });
 
@@ -136,7 +184,9 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('update <name>')
     .description("change a user's home folder, privileges or login methods")
     .option('--home <dir>', 'new home folder (files are not moved)')
-    .option('--privileges <list>', 'replace the privileges', parsePrivileges)
+    .option('--privileges <list>', 'replace the privileges', (text: string) =>
+      parsePrivileges(text),
+    )
     .option('--key-only', 'public-key logins only')
     .option('--allow-password', 'allow password logins again')
     .option('--admin', 'make an administrator')
@@ -144,10 +194,9 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .action(async (name: string, o) => {
       if (o.keyOnly && o.allowPassword)
         throw new CliFailure('give --key-only or --allow-password, not both', exitCodes.usage);
-      const { user } = await ctx.call(usersUpdate, {
-        username: name,
-        ...(o.home ? { homeFolder: o.home } : {}),
-        ...(o.privileges ? { privileges: o.privileges } : {}),
+      const change = {
+        ...(o.home ? { homeFolder: o.home as string } : {}),
+        ...(o.privileges ? { privileges: o.privileges as Privilege[] } : {}),
         ...(o.keyOnly
           ? { passwordLoginDisabled: true }
           : o.allowPassword
@@ -155,7 +204,19 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
             : {}),
         // With both --admin and --no-admin defined, commander leaves `admin` unset unless one is given.
         ...(o.admin !== undefined ? { admin: Boolean(o.admin) } : {}),
-      });
+      };
+      if (!Object.keys(change).length)
+        throw new CliFailure(
+          'nothing to change: give --home, --privileges, --key-only, --allow-password, --admin or --no-admin',
+          exitCodes.usage,
+        );
+      const { user: before } = await ctx.call(usersGet, { username: name }, userOptions);
+      if (!changes(before, change)) {
+        ctx.warn(`nothing changed: ${name} already has these settings`);
+        ctx.result(before, () => describeUser(before));
+        return;
+      }
+      const { user } = await ctx.call(usersUpdate, { username: name, ...change }, userOptions);
       ctx.result(user, () => `updated ${user.username}\n${describeUser(user)}`);
     });
 
@@ -169,7 +230,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
         enabled ? 'allow logins again' : 'refuse every login, keeping the account and its files',
       )
       .action(async (name: string) => {
-        const { user } = await ctx.call(usersUpdate, { username: name, enabled });
+        const { user } = await ctx.call(usersUpdate, { username: name, enabled }, userOptions);
         ctx.result(user, () => `${user.username} is ${enabled ? 'enabled' : 'disabled'}`);
       });
   }
@@ -178,7 +239,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('delete <name>')
     .description('remove the account and its keys (its home folder stays on disk)')
     .action(async (name: string) => {
-      await ctx.call(usersDelete, { username: name });
+      await ctx.call(usersDelete, { username: name }, userOptions);
       ctx.result(
         { deleted: name },
         () => `deleted user ${name}; the home folder's files were kept`,
@@ -201,6 +262,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       const { generatedPassword } = await ctx.call(
         usersPasswordSet,
         password ? { username: name, password } : { username: name, generate: true },
+        userOptions,
       );
       ctx.result({ username: name, generatedPassword }, () =>
         generatedPassword
@@ -215,7 +277,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       'what the user may do at a path in their home, and which folder-set rule decides it',
     )
     .action(async (name: string, path: string) => {
-      const found = await ctx.call(usersPrivilegesEffective, { username: name, path });
+      const found = await ctx.call(usersPrivilegesEffective, { username: name, path }, userOptions);
       ctx.result(
         found,
         () =>

@@ -1,4 +1,4 @@
-import { RequestFailure, type FolderRule, type FolderSet } from '@tessera/contracts';
+import { fieldRefusal, RequestFailure, type FolderRule, type FolderSet } from '@tessera/contracts';
 import { isRecordMissing, isUniqueViolation, type PrismaClient } from '@tessera/db';
 import { privilegeListSchema } from '@tessera/contracts';
 
@@ -65,9 +65,12 @@ export class FolderSets {
 
 function checkDistinct(rules: FolderRule[]): void {
   const paths = rules.map((r) => r.path);
-  const twice = paths.find((p, i) => paths.indexOf(p) !== i);
-  if (twice)
-    throw new RequestFailure('invalid_request', `the folder ${twice} has two rules; give it one`);
+  const again = paths.findIndex((p, i) => paths.indexOf(p) !== i);
+  if (again < 0) return;
+  throw fieldRefusal(
+    ['rules', again, 'path'],
+    `the folder ${paths[again]} has two rules; give it one`,
+  );
 }
 
 const noSuchSet = (name: string) => new RequestFailure('not_found', `no folder set named ${name}`);

@@ -16,11 +16,27 @@ export class PublicKeys {
       const row = await this.prisma.publicKey.create({ data: { userId: user, source, ...key } });
       return toInfo(row);
     } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw new RequestFailure('conflict', `this key (${key.fingerprint}) is already registered`);
-      }
+      if (isUniqueViolation(err)) throw await this.alreadyRegistered(username, key.fingerprint);
       throw err;
     }
+  }
+
+  /** A key logs in one user only; the refusal says whose it is (`details.owner`). */
+  private async alreadyRegistered(username: string, fingerprint: string): Promise<RequestFailure> {
+    const row = await this.prisma.publicKey.findUnique({
+      where: { fingerprint },
+      select: { user: { select: { username: true } } },
+    });
+    const owner = row?.user.username;
+    if (!owner)
+      return new RequestFailure('conflict', `this key (${fingerprint}) is already registered`);
+    return new RequestFailure(
+      'conflict',
+      owner === username
+        ? `${username} already has this key (${fingerprint})`
+        : `this key (${fingerprint}) already belongs to ${owner}; a key logs in one user only`,
+      { owner, fingerprint },
+    );
   }
 
   async remove(username: string, fingerprint: string): Promise<void> {
