@@ -93,7 +93,16 @@ export function describeLock(username: string, lock: LoginLock | null): string {
 
 /** Who is unlocking, for the service's audit line: this machine's login and host name. */
 function operator(): string {
-  return `${os.userInfo().username}@${os.hostname()}`;
+  return `${loginName()}@${os.hostname()}`;
+}
+
+/** os.userInfo() throws for a uid with no passwd entry, as in many containers. */
+function loginName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 async function passwordFrom(opts: {
