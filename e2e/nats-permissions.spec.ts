@@ -14,6 +14,7 @@ import {
   pkiHostKeysMaterial,
   usersCreate,
   usersList,
+  usersUnlock,
   type AnyRequestContract,
 } from '@tessera/contracts';
 import {
@@ -141,6 +142,7 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     expect(await answered(sftp, pkiHostKeysMaterial, {})).toBe(true);
     expect(await answered(sftp, usersCreate, { username: 'mallory', homeFolder: 'm' })).toBe(false);
     expect(await answered(sftp, usersList, {})).toBe(false);
+    expect(await answered(sftp, usersUnlock, { address: '192.0.2.7' })).toBe(false);
     expect(await answered(sftp, pkiCertificateMaterial, {})).toBe(false);
   });
 
@@ -148,6 +150,7 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     const cli = await clientAs('cli');
     expect(await answered(cli, usersCreate, { username: 'alice', homeFolder: 'alice' })).toBe(true);
     expect(await answered(cli, pkiCertificateShow, {})).toBe(true);
+    expect(await answered(cli, usersUnlock, { username: 'alice' })).toBe(true);
     expect(
       await answered(cli, authPasswordVerify, {
         username: 'alice',

@@ -22,6 +22,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TESSERA_PASV_RANGE: '900-1000' })).toThrow(ConfigError);
   });
 
+  it("locks after today's counts unless the TESSERA_LOCKOUT_* settings say otherwise", () => {
+    expect(loadConfig({}).lockout).toEqual({
+      userFailures: 5,
+      addressFailures: 20,
+      windowSeconds: 900,
+      lockSeconds: 900,
+    });
+    expect(
+      loadConfig({
+        TESSERA_LOCKOUT_USER_FAILURES: '2',
+        TESSERA_LOCKOUT_ADDRESS_FAILURES: '7',
+        TESSERA_LOCKOUT_WINDOW: '60',
+        TESSERA_LOCKOUT_DURATION: '3600',
+      }).lockout,
+    ).toEqual({ userFailures: 2, addressFailures: 7, windowSeconds: 60, lockSeconds: 3600 });
+  });
+
+  it('refuses a lockout setting that is not a sensible count or time, naming the variable', () => {
+    expect(() => loadConfig({ TESSERA_LOCKOUT_USER_FAILURES: '0' })).toThrow(
+      'TESSERA_LOCKOUT_USER_FAILURES: expected at least 1 failed login',
+    );
+    expect(() => loadConfig({ TESSERA_LOCKOUT_ADDRESS_FAILURES: 'many' })).toThrow(
+      'TESSERA_LOCKOUT_ADDRESS_FAILURES: expected a whole number of failed logins',
+    );
+    expect(() => loadConfig({ TESSERA_LOCKOUT_WINDOW: '15m' })).toThrow(
+      'TESSERA_LOCKOUT_WINDOW: expected whole seconds',
+    );
+    expect(() => loadConfig({ TESSERA_LOCKOUT_DURATION: '99999999' })).toThrow(
+      'TESSERA_LOCKOUT_DURATION: expected at most 604800 seconds (a week)',
+    );
+  });
+
   it('refuses two doors on one port, naming both', () => {
     expect(() => loadConfig({ TESSERA_FTP_PORT: '2222' })).toThrow(
       /TESSERA_FTP_PORT and TESSERA_SFTP_PORT both use port 2222/,

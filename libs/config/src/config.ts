@@ -13,6 +13,24 @@ const port = (fallback: number) =>
     .max(65535, 'a port 1-65535')
     .default(fallback);
 
+/** Lockout counts: at least one failure, or a lock would start before anyone tried. */
+const failures = (fallback: number) =>
+  z.coerce
+    .number('a whole number of failed logins')
+    .int('a whole number of failed logins')
+    .min(1, 'at least 1 failed login')
+    .max(100_000, 'at most 100000 failed logins')
+    .default(fallback);
+
+/** Lockout times in seconds, as TESSERA_SFTP_IDLE_TIMEOUT; at most a week, so a typo cannot lock for years. */
+const lockoutSeconds = (fallback: number) =>
+  z.coerce
+    .number('whole seconds')
+    .int('whole seconds')
+    .min(1, 'at least 1 second')
+    .max(7 * 24 * 3600, 'at most 604800 seconds (a week)')
+    .default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
@@ -44,6 +62,14 @@ const envSchema = z.object({
     .regex(/^\d{1,5}-\d{1,5}$/, 'a range such as 50000-50100')
     .default('50000-50100'),
   TESSERA_PASV_ADDRESS: z.string().min(1).optional(),
+  /** Failed logins that lock one user (every protocol, keys too) for TESSERA_LOCKOUT_DURATION. */
+  TESSERA_LOCKOUT_USER_FAILURES: failures(5),
+  /** Failed logins from one address, across users, that lock the address. */
+  TESSERA_LOCKOUT_ADDRESS_FAILURES: failures(20),
+  /** Seconds within which failures are counted together; older ones start a fresh count. */
+  TESSERA_LOCKOUT_WINDOW: lockoutSeconds(15 * 60),
+  /** Seconds a lock lasts (`tessera users unlock` lifts it sooner). */
+  TESSERA_LOCKOUT_DURATION: lockoutSeconds(15 * 60),
   TESSERA_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -51,9 +77,18 @@ const envSchema = z.object({
 
 export type TesseraEnv = z.infer<typeof envSchema>;
 
+/** How many failed logins lock a user or an address, and for how long (TESSERA_LOCKOUT_*). */
+export interface LockoutPolicy {
+  userFailures: number;
+  addressFailures: number;
+  windowSeconds: number;
+  lockSeconds: number;
+}
+
 export interface TesseraConfig extends TesseraEnv {
   /** Absolute paths derived from TESSERA_DATA_DIR. */
   paths: { data: string; homes: string; sshKeys: string };
+  lockout: LockoutPolicy;
   production: boolean;
 }
 
@@ -74,6 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
   return {
     ...cfg,
     paths: { data, homes: path.join(data, 'homes'), sshKeys: path.join(data, 'sshkeys') },
+    lockout: {
+      userFailures: cfg.TESSERA_LOCKOUT_USER_FAILURES,
+      addressFailures: cfg.TESSERA_LOCKOUT_ADDRESS_FAILURES,
+      windowSeconds: cfg.TESSERA_LOCKOUT_WINDOW,
+      lockSeconds: cfg.TESSERA_LOCKOUT_DURATION,
+    },
     production: cfg.NODE_ENV === 'production',
   };
 }

@@ -40,6 +40,13 @@ export const publicKeyInfoSchema = z.object({
   fingerprint: z.string(),
   comment: z.string(),
   source: z.enum(['cli', 'api', 'keys-folder']),
+  /**
+   * Where the key lives, in the operator's words: `added` through the CLI or API (kept in
+   * Postgres, removed with `keys remove`), or `keys folder`, read from `file` (changed there).
+   */
+  from: z.enum(['added', 'keys folder']),
+  /** The keys-folder file (`<data>/sshkeys/<user>.pub`) a keys-folder key is read from. */
+  file: z.string().optional(),
   createdAt: timestampSchema,
 });
 export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>;
@@ -88,7 +95,16 @@ export const usersDelete = defineRequest(
   byUsername,
   z.object({ deleted: z.literal(true) }),
 );
-export const usersGet = defineRequest('users.get', byUsername, userReply);
+/** A login lock that holds now: every login (password or key) is refused until `until`. */
+export const loginLockSchema = z.object({ until: timestampSchema });
+export type LoginLock = z.infer<typeof loginLockSchema>;
+
+/** The profile, and the user's login lock if one holds (an operator's view; doors never ask). */
+export const usersGet = defineRequest(
+  'users.get',
+  byUsername,
+  z.object({ user: userProfileSchema, lock: loginLockSchema.nullable() }),
+);
 export const usersList = defineRequest(
   'users.list',
   z.object({}),
@@ -106,6 +122,27 @@ export const usersPasswordSet = defineRequest(
     })
     .refine((r) => Boolean(r.password) !== Boolean(r.generate), 'give a password or ask for one'),
   z.object({ generatedPassword: z.string().optional() }),
+);
+
+/** An address as the doors report it (lockouts count per address). */
+const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], 'an IPv4 or IPv6 address');
+
+/**
+ * Lifts the lock of a user or of an address and forgets its failed logins. `requestedBy` says who
+ * asked (the CLI sends the operator's login and host) for the audit line; it is a claim, not a
+ * permission: the NATS account is what allows the request.
+ */
+export const usersUnlock = defineRequest(
+  'users.unlock',
+  z
+    .object({
+      username: usernameSchema.optional(),
+      address: ipAddressSchema.optional(),
+      requestedBy: z.string().min(1).max(256).optional(),
+    })
+    .refine((r) => Boolean(r.username) !== Boolean(r.address), 'give a username or an address'),
+  /** The lock that was lifted, or null when none held (the failure count is reset either way). */
+  z.object({ lifted: loginLockSchema.nullable() }),
 );
 
 export const usersKeysAdd = defineRequest(

@@ -3,9 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
+import { BusClient } from '@tessera/bus';
+import { authPasswordVerify, usersKeysList } from '@tessera/contracts';
 import {
   createTestDatabase,
   createTestEnvironment,
+  eventually,
   makeKey,
   type TestDatabase,
   type TestEnvironment,
@@ -23,7 +26,11 @@ let tmp: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = await createTestEnvironment(db.url);
+  // A stricter lockout policy than the default, to show the settings are honoured.
+  env = await createTestEnvironment(db.url, {
+    TESSERA_LOCKOUT_USER_FAILURES: '2',
+    TESSERA_LOCKOUT_ADDRESS_FAILURES: '3',
+  });
   userAuth = await startUserAuth(env.config);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-'));
 });
@@ -323,5 +330,121 @@ describe("messages in the operator's words", () => {
       stdout: expect.stringMatching(/^updated erin\n/),
       stderr: '',
     });
+  });
+});
+
+describe('tessera users unlock (policy here: 2 failures lock a user, 3 an address)', () => {
+  /** Sends logins as a door does: the CLI itself may never check a password. */
+  let door: BusClient;
+  beforeAll(async () => {
+    door = await BusClient.connect(env.config, 'cli-test-door');
+    await tessera(['users', 'add', 'ivy', '--home', 'ivy', '--password', 'ivy-password-1']);
+  });
+  afterAll(() => door?.close());
+  const login = (username: string, password: string, remoteAddress: string) =>
+    door.request(authPasswordVerify, { username, password, protocol: 'sftp', remoteAddress });
+
+  it('shows the lock two failed logins put on a user, lifts it, and the user logs in', async () => {
+    await login('ivy', 'wrong-password-1', '192.0.2.31');
+    expect((await tessera(['users', 'show', 'ivy'])).stdout).toMatch(/^locked {7}no$/m);
+    await login('ivy', 'wrong-password-2', '192.0.2.32');
+    expect(await login('ivy', 'ivy-password-1', '192.0.2.33')).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
+
+    expect((await tessera(['users', 'show', 'ivy'])).stdout).toMatch(
+      /^locked {7}until \S+ \(too many failed logins; `tessera users unlock ivy` lifts it\)$/m,
+    );
+    const shown = JSON.parse((await tessera(['--json', 'users', 'show', 'ivy'])).stdout);
+    expect(shown).toMatchObject({ username: 'ivy', lock: { until: expect.any(String) } });
+    expect(Date.parse(shown.lock.until)).toBeGreaterThan(Date.now() + 14 * 60_000);
+
+    expect(await tessera(['users', 'unlock', 'ivy'])).toMatchObject({
+      code: 0,
+      stdout: `lifted the lock on ivy (it would have held until ${shown.lock.until})\n`,
+    });
+    expect(await login('ivy', 'ivy-password-1', '192.0.2.33')).toMatchObject({ ok: true });
+    expect((await tessera(['--json', 'users', 'show', 'ivy'])).stdout).toContain('"lock": null');
+    expect((await tessera(['users', 'unlock', 'ivy'])).stdout).toBe(
+      'ivy was not locked; its failed-login count is reset\n',
+    );
+  });
+
+  it('lifts the lock that three failures from one address put on it', async () => {
+    for (const guess of ['guess-a', 'guess-b', 'guess-c'])
+      await login(guess, 'whatever-1', '198.51.100.40');
+    expect(await login('ivy', 'ivy-password-1', '198.51.100.40')).toMatchObject({
+      ok: false,
+      error: { code: 'locked', message: expect.stringContaining('address 198.51.100.40') },
+    });
+    expect(await tessera(['users', 'unlock', '--address', '198.51.100.40'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^lifted the lock on address 198\.51\.100\.40 \(it would/),
+    });
+    expect(await login('ivy', 'ivy-password-1', '198.51.100.40')).toMatchObject({ ok: true });
+  });
+
+  it('refuses an unlock with no target, two targets, an unknown user or a bad address', async () => {
+    expect(await tessera(['users', 'unlock'])).toMatchObject({
+      code: 2,
+      stderr: 'tessera: give either a user name or --address IP\n',
+    });
+    expect((await tessera(['users', 'unlock', 'ivy', '--address', '192.0.2.1'])).code).toBe(2);
+    expect(await tessera(['users', 'unlock', 'nobody'])).toMatchObject({
+      code: 1,
+      stderr: 'tessera: no user named nobody\n',
+    });
+    expect(await tessera(['users', 'unlock', '--address', 'not-an-ip'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('an IPv4 or IPv6 address'),
+    });
+  });
+
+  it('names the variable when a lockout setting is bad', async () => {
+    const bad = await tessera(['users', 'show', 'ivy'], { TESSERA_LOCKOUT_DURATION: '15m' });
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('TESSERA_LOCKOUT_DURATION: expected whole seconds'),
+    });
+  });
+});
+
+describe('tessera keys: where each key lives', () => {
+  it('lists added and keys-folder keys, and refuses to remove a keys-folder key, naming its file', async () => {
+    await tessera(['users', 'add', 'jack', '--home', 'jack']);
+    const added = makeKey(tmp, 'jack_added', 'ed25519');
+    const fromFolder = makeKey(tmp, 'jack_folder', 'ed25519');
+    await tessera(['keys', 'add', 'jack', added.publicFile]);
+    const file = path.join(env.config.paths.sshKeys, 'jack.pub');
+    await writeFile(file, `${fromFolder.line}\n`);
+    const door = await BusClient.connect(env.config, 'cli-test-keys');
+    try {
+      await eventually(async () => {
+        const listed = await door.request(usersKeysList, { username: 'jack' });
+        return listed.ok && listed.value.keys.length === 2 ? true : undefined;
+      });
+    } finally {
+      await door.close();
+    }
+
+    const listed = await tessera(['keys', 'list', 'jack']);
+    expect(listed.stdout).toMatch(/SHA256:\S+ +jack_added@test +added +\S+\n/);
+    expect(listed.stdout).toContain(added.fingerprint);
+    expect(listed.stdout).toContain(
+      `${fromFolder.fingerprint}  jack_folder@test  keys folder (${file})`,
+    );
+    expect(JSON.parse((await tessera(['--json', 'keys', 'list', 'jack'])).stdout)).toEqual([
+      expect.objectContaining({ fingerprint: added.fingerprint, from: 'added' }),
+      expect.objectContaining({ fingerprint: fromFolder.fingerprint, from: 'keys folder', file }),
+    ]);
+
+    expect(await tessera(['keys', 'remove', 'jack', fromFolder.fingerprint])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `tessera: ${fromFolder.fingerprint} comes from the keys folder: remove its line from ${file} (Tessera drops the key within seconds)\n`,
+    });
+    expect((await tessera(['keys', 'list', 'jack'])).stdout).toContain(fromFolder.fingerprint);
+    expect((await tessera(['keys', 'remove', 'jack', added.fingerprint])).code).toBe(0);
   });
 });

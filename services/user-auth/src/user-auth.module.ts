@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import { createPrismaClient, PrismaClient } from '@tessera/db';
+import { Lockouts } from './accounts/lockouts';
 import { LoginThrottle } from './accounts/login-throttle';
 import { Logins } from './accounts/logins';
 import { UserAccounts } from './accounts/user-accounts';
@@ -15,7 +16,7 @@ import { AuthHandler } from './handlers/auth.handler';
 import { FolderSetsHandler } from './handlers/folder-sets.handler';
 import { KeysHandler } from './handlers/keys.handler';
 import { UsersHandler } from './handlers/users.handler';
-import { KeysFolder } from './keys/keys-folder';
+import { KeysFolder, keysFolderFile } from './keys/keys-folder';
 import { PublicKeys } from './keys/public-keys';
 import { CONFIG, LOGGER } from './tokens';
 
@@ -52,7 +53,8 @@ export class UserAuthModule {
         },
         {
           provide: PublicKeys,
-          useFactory: (db: PrismaClient) => new PublicKeys(db),
+          useFactory: (db: PrismaClient) =>
+            new PublicKeys(db, (username) => keysFolderFile(config.paths.sshKeys, username)),
           inject: [PrismaClient],
         },
         {
@@ -66,10 +68,21 @@ export class UserAuthModule {
           inject: [PrismaClient],
         },
         {
+          provide: LoginThrottle,
+          useFactory: (db: PrismaClient) => new LoginThrottle(db, config.lockout, logger),
+          inject: [PrismaClient],
+        },
+        {
           provide: Logins,
-          useFactory: (db: PrismaClient, keysFolder: KeysFolder) =>
-            new Logins(db, new LoginThrottle(db), (username) => keysFolder.syncUser(username)),
-          inject: [PrismaClient, KeysFolder],
+          useFactory: (db: PrismaClient, throttle: LoginThrottle, keysFolder: KeysFolder) =>
+            new Logins(db, throttle, (username) => keysFolder.syncUser(username)),
+          inject: [PrismaClient, LoginThrottle, KeysFolder],
+        },
+        {
+          provide: Lockouts,
+          useFactory: (throttle: LoginThrottle, accounts: UserAccounts) =>
+            new Lockouts(throttle, accounts, logger),
+          inject: [LoginThrottle, UserAccounts],
         },
         Lifecycle,
       ],

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import {
   usersList,
   usersPasswordSet,
   usersPrivilegesEffective,
+  usersUnlock,
   usersUpdate,
 } from '@tessera/contracts';
 import {
@@ -177,6 +179,101 @@ describe('password checks', () => {
     expect(fromThere).toMatchObject({
       ok: false,
       error: { code: 'locked', message: expect.stringContaining('address 198.51.100.7') },
+    });
+  });
+});
+
+describe('lockouts an operator can see and lift', () => {
+  beforeAll(() =>
+    bus.request(usersCreate, { username: 'ivy', homeFolder: 'ivy', password: 'ivy-password' }),
+  );
+
+  it('shows the lock on users.get, lifts it on users.unlock with an audit line, and the user logs in', async () => {
+    expect(await bus.request(usersGet, { username: 'ivy' })).toMatchObject({
+      ok: true,
+      value: { lock: null },
+    });
+    for (let i = 0; i < 5; i++) await login('ivy', 'wrong-password', `192.0.2.${40 + i}`);
+    expect(await login('ivy', 'ivy-password', '192.0.2.50')).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
+    const shown = await bus.request(usersGet, { username: 'ivy' });
+    const until = shown.ok ? Date.parse(shown.value.lock?.until ?? '') : NaN;
+    expect(until).toBeGreaterThan(Date.now() + 14 * 60_000);
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'too many failed logins: locked',
+        locked: 'user ivy',
+      }),
+    );
+
+    const unlocked = await bus.request(usersUnlock, { username: 'ivy', requestedBy: 'ops@test' });
+    expect(unlocked).toEqual({
+      ok: true,
+      value: { lifted: { until: new Date(until).toISOString() } },
+    });
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        msg: 'login lock lifted by an operator',
+        username: 'ivy',
+        requestedBy: 'ops@test',
+      }),
+    );
+    expect(await login('ivy', 'ivy-password', '192.0.2.50')).toMatchObject({ ok: true });
+    expect(await bus.request(usersGet, { username: 'ivy' })).toMatchObject({
+      ok: true,
+      value: { lock: null },
+    });
+  });
+
+  it('lifts an address lock typed as 203.0.113.9 that the door reported as ::ffff:203.0.113.9', async () => {
+    for (let i = 0; i < 20; i++) await login(`probe${i}`, 'whatever-1', '::ffff:203.0.113.9');
+    expect(await login('ivy', 'ivy-password', '::ffff:203.0.113.9')).toMatchObject({
+      ok: false,
+      error: { code: 'locked', message: expect.stringContaining('address ::ffff:203.0.113.9') },
+    });
+    expect(await bus.request(usersUnlock, { address: '203.0.113.9' })).toMatchObject({
+      ok: true,
+      value: { lifted: { until: expect.any(String) } },
+    });
+    expect(await login('ivy', 'ivy-password', '::ffff:203.0.113.9')).toMatchObject({ ok: true });
+  });
+
+  it('says there was no lock, and refuses an unknown user', async () => {
+    expect(await bus.request(usersUnlock, { username: 'ivy' })).toEqual({
+      ok: true,
+      value: { lifted: null },
+    });
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({
+        msg: 'failed-login count reset by an operator',
+        username: 'ivy',
+        requestedBy: 'not given',
+      }),
+    );
+    expect(await bus.request(usersUnlock, { username: 'nobody' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: 'no user named nobody' },
+    });
+  });
+
+  it('refuses to start with a bad lockout setting, naming the variable', async () => {
+    const main = path.resolve(__dirname, '../src/main.ts');
+    const started = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['-r', 'ts-node/register', main],
+        { env: { ...process.env, ...env.env, TESSERA_LOCKOUT_USER_FAILURES: '0' } },
+        (err, _stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stderr }),
+      ),
+    );
+    expect(started).toEqual({
+      code: 1,
+      stderr:
+        'user-auth could not start: Invalid configuration:\n  TESSERA_LOCKOUT_USER_FAILURES: expected at least 1 failed login\n',
     });
   });
 });
@@ -345,6 +442,49 @@ describe('the Rumpus-style keys folder', () => {
     await eventually(async () =>
       (await fingerprints()).join() === b.fingerprint ? true : undefined,
     );
+  });
+
+  it('says where each key lives, and refuses to remove a keys-folder key, naming its file', async () => {
+    await bus.request(usersCreate, { username: 'jack', homeFolder: 'jack' });
+    const [added, fromFolder] = [
+      makeKey(keysDir, 'jack_added', 'ed25519'),
+      makeKey(keysDir, 'jack_folder', 'ed25519'),
+    ];
+    await bus.request(usersKeysAdd, { username: 'jack', line: added.line });
+    const file = path.join(keysFolder(), 'jack.pub');
+    await writeFile(file, `${fromFolder.line}\n`);
+    const keys = await eventually(async () => {
+      const listed = await bus.request(usersKeysList, { username: 'jack' });
+      return listed.ok && listed.value.keys.length === 2 ? listed.value.keys : undefined;
+    });
+    expect(keys).toEqual([
+      expect.objectContaining({ fingerprint: added.fingerprint, source: 'cli', from: 'added' }),
+      expect.objectContaining({
+        fingerprint: fromFolder.fingerprint,
+        source: 'keys-folder',
+        from: 'keys folder',
+        file,
+      }),
+    ]);
+    expect(keys[0]).not.toHaveProperty('file');
+
+    expect(
+      await bus.request(usersKeysRemove, { username: 'jack', fingerprint: fromFolder.fingerprint }),
+    ).toEqual({
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message: `${fromFolder.fingerprint} comes from the keys folder: remove its line from ${file} (Tessera drops the key within seconds)`,
+        details: { file },
+      },
+    });
+    const still = await bus.request(authPublicKeyVerify, {
+      username: 'jack',
+      keyType: 'ssh-ed25519',
+      keyData: fromFolder.keyData,
+      protocol: 'sftp',
+    });
+    expect(still).toMatchObject({ ok: true });
   });
 
   it('reports a key file for an unknown user in the log and ignores it', async () => {

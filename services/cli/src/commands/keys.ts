@@ -57,20 +57,30 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
 
   keys
     .command('list <name>')
-    .description("a user's keys with their SHA256 fingerprints")
+    .description(
+      "a user's keys with their SHA256 fingerprints, and where each lives: added (CLI or API) or the keys folder",
+    )
     .action(async (name: string) => {
       const { keys: all } = await ctx.call(usersKeysList, { username: name }, keyOptions);
       ctx.result(all, () =>
         table(
-          ['TYPE', 'FINGERPRINT', 'COMMENT', 'FROM', 'ADDED'],
-          all.map((k) => [k.type, k.fingerprint, k.comment, k.source, k.createdAt]),
+          ['TYPE', 'FINGERPRINT', 'COMMENT', 'FROM', 'SINCE'],
+          all.map((k) => [
+            k.type,
+            k.fingerprint,
+            k.comment,
+            k.file ? `${k.from} (${k.file})` : k.from,
+            k.createdAt,
+          ]),
         ),
       );
     });
 
   keys
     .command('remove <name> <fingerprint>')
-    .description('remove a key by its fingerprint (SHA256:…)')
+    .description(
+      'remove an added key by its fingerprint (SHA256:…); a keys-folder key is removed from its file',
+    )
     .action(async (name: string, fingerprint: string) => {
       await ctx.call(usersKeysRemove, { username: name, fingerprint }, keyOptions);
       ctx.result({ removed: fingerprint }, () => `removed ${fingerprint} from ${name}`);

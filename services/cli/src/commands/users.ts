@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import {
   privilegeNames,
@@ -7,7 +8,9 @@ import {
   usersList,
   usersPasswordSet,
   usersPrivilegesEffective,
+  usersUnlock,
   usersUpdate,
+  type LoginLock,
   type Privilege,
   type UserProfile,
 } from '@tessera/contracts';
@@ -79,6 +82,27 @@ function loginHint(u: UserProfile): string | undefined {
   return u.passwordLoginDisabled
     ? `${u.username} cannot log in until you give them ${key}: the account is key-only`
     : `${u.username} cannot log in until you give them a password (tessera users passwd ${u.username}) or ${key}`;
+}
+
+/** The `locked` line of `users show`: when the lock ends and how to lift it sooner. */
+export function describeLock(username: string, lock: LoginLock | null): string {
+  return lock
+    ? `locked       until ${lock.until} (too many failed logins; \`tessera users unlock ${username}\` lifts it)`
+    : 'locked       no';
+}
+
+/** Who is unlocking, for the service's audit line: this machine's login and host name. */
+function operator(): string {
+  return `${loginName()}@${os.hostname()}`;
+}
+
+/** os.userInfo() throws for a uid with no passwd entry, as in many containers. */
+function loginName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 async function passwordFrom(opts: {
@@ -176,8 +200,31 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('show <name>')
     .description("one user's settings")
     .action(async (name: string) => {
-      const { user } = await ctx.call(usersGet, { username: name }, userOptions);
-      ctx.result(user, () => describeUser(user));
+      const { user, lock } = await ctx.call(usersGet, { username: name }, userOptions);
+      ctx.result({ ...user, lock }, () => `${describeUser(user)}\n${describeLock(name, lock)}`);
+    });
+
+  users
+    .command('unlock [name]')
+    .description(
+      'lift the lock that failed logins put on a user, or with --address on an IP address, and reset its count',
+    )
+    .option('--address <ip>', 'lift the lock on this client address instead of a user')
+    .action(async (name: string | undefined, o: { address?: string }) => {
+      if (Boolean(name) === Boolean(o.address))
+        throw new CliFailure('give either a user name or --address IP', exitCodes.usage);
+      const target = name ? { username: name } : { address: o.address };
+      const { lifted } = await ctx.call(
+        usersUnlock,
+        { ...target, requestedBy: operator() },
+        { username: 'NAME', address: '--address' },
+      );
+      const who = name ?? `address ${o.address}`;
+      ctx.result({ ...target, lifted }, () =>
+        lifted
+          ? `lifted the lock on ${who} (it would have held until ${lifted.until})`
+          : `${who} was not locked; its failed-login count is reset`,
+      );
     });
 
   users

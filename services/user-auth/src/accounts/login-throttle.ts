@@ -1,19 +1,5 @@
+import type { LockoutPolicy, Logger } from '@tessera/config';
 import type { PrismaClient } from '@tessera/db';
-
-/** How many failed logins lock a user or an address, and for how long. */
-export interface ThrottlePolicy {
-  userFailures: number;
-  addressFailures: number;
-  windowSeconds: number;
-  lockSeconds: number;
-}
-
-export const defaultThrottlePolicy: ThrottlePolicy = {
-  userFailures: 5,
-  addressFailures: 20,
-  windowSeconds: 15 * 60,
-  lockSeconds: 15 * 60,
-};
 
 export interface ActiveLock {
   key: string;
@@ -23,14 +9,21 @@ export interface ActiveLock {
 export const userKey = (username: string) => `user:${username}`;
 export const addressKey = (address: string) => `addr:${address}`;
 
+/** "user alice" / "address 192.0.2.7": a lock key as the log and the operator say it. */
+export function describeLockKey(key: string): string {
+  return key.startsWith('user:') ? `user ${key.slice(5)}` : `address ${key.slice(5)}`;
+}
+
 /**
  * Failed-login counters kept in Postgres, so every user-auth replica sees the same locks.
  * Counting happens in one atomic upsert per key; a lock starts a fresh count when it ends.
  */
 export class LoginThrottle {
+  /** The policy comes from TESSERA_LOCKOUT_* (libs/config), whose defaults are 5 / 20 / 15 min / 15 min. */
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly policy: ThrottlePolicy = defaultThrottlePolicy,
+    private readonly policy: LockoutPolicy,
+    private readonly logger: Logger,
   ) {}
 
   async activeLock(keys: string[], now = new Date()): Promise<ActiveLock | null> {
@@ -54,6 +47,16 @@ export class LoginThrottle {
     await this.prisma.loginThrottle.deleteMany({ where: { key: userKey(username) } });
   }
 
+  /**
+   * Forgets the failures and any lock of these keys (an operator's unlock); returns the lock that
+   * held, so the operator hears whether there was one.
+   */
+  async lift(keys: string[], now = new Date()): Promise<ActiveLock | null> {
+    const held = await this.activeLock(keys, now);
+    await this.prisma.loginThrottle.deleteMany({ where: { key: { in: keys } } });
+    return held;
+  }
+
   private async count(key: string, limit: number, now: Date): Promise<void> {
     const windowStart = new Date(now.getTime() - this.policy.windowSeconds * 1000);
     const rows = await this.prisma.$queryRaw<{ failures: number }[]>`
@@ -70,6 +73,11 @@ export class LoginThrottle {
         where: { key },
         data: { lockedUntil: until, failures: 0, windowStartAt: now },
       });
+      // Warn: the operator learns here which user or address to unlock if the lock is a mistake.
+      this.logger.warn(
+        { locked: describeLockKey(key), until: until.toISOString(), failures: limit },
+        'too many failed logins: locked',
+      );
     }
   }
 }

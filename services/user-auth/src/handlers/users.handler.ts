@@ -9,9 +9,11 @@ import {
   usersList,
   usersPasswordSet,
   usersPrivilegesEffective,
+  usersUnlock,
   usersUpdate,
 } from '@tessera/contracts';
 import { privilegesAt } from '@tessera/storage';
+import { Lockouts } from '../accounts/lockouts';
 import { UserAccounts } from '../accounts/user-accounts';
 import { LOGGER } from '../tokens';
 
@@ -19,6 +21,7 @@ import { LOGGER } from '../tokens';
 export class UsersHandler {
   constructor(
     private readonly accounts: UserAccounts,
+    private readonly lockouts: Lockouts,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -38,7 +41,13 @@ export class UsersHandler {
   get(@Payload() raw: unknown) {
     return answer(usersGet, raw, this.logger, async (req) => ({
       user: await this.accounts.get(req.username),
+      lock: await this.lockouts.ofUser(req.username),
     }));
+  }
+
+  @MessagePattern(usersUnlock.subject)
+  unlock(@Payload() raw: unknown) {
+    return answer(usersUnlock, raw, this.logger, (req) => this.lockouts.unlock(req));
   }
 
   @MessagePattern(usersList.subject)

@@ -14,6 +14,11 @@ import { KeyLineError, parsePublicKeyLine, type ParsedPublicKey } from './public
  * Changes are seen by a short poll (watch events are a hint only: they are unreliable on network
  * and container volumes), and a login with an unknown key re-reads that user's file at once.
  */
+/** The file a user's keys-folder keys are read from. */
+export function keysFolderFile(dir: string, username: string): string {
+  return path.join(dir, `${username}.pub`);
+}
+
 export class KeysFolder {
   private applied = new Map<string, string>();
   private reported = new Map<string, string>();
@@ -78,7 +83,7 @@ export class KeysFolder {
   }
 
   private async syncFile(username: string, force = false): Promise<void> {
-    const file = path.join(this.dir, `${username}.pub`);
+    const file = keysFolderFile(this.dir, username);
     const version = await stat(file).then(
       (s) => `${s.mtimeMs}:${s.size}`,
       () => 'missing',

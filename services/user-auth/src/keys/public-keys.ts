@@ -7,14 +7,18 @@ export type KeySource = PublicKeyInfo['source'];
 
 /** A user's public keys: the only code that writes the public_keys table. */
 export class PublicKeys {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** The keys-folder file a user's folder keys are read from (`<data>/sshkeys/<user>.pub`). */
+    private readonly keysFileOf: (username: string) => string,
+  ) {}
 
   async add(username: string, line: string, source: KeySource = 'cli'): Promise<PublicKeyInfo> {
     const key = parseOrRefuse(line);
     const user = await this.userId(username);
     try {
       const row = await this.prisma.publicKey.create({ data: { userId: user, source, ...key } });
-      return toInfo(row);
+      return toInfo(row, this.keysFileOf(username));
     } catch (err) {
       if (isUniqueViolation(err)) throw await this.alreadyRegistered(username, key.fingerprint);
       throw err;
@@ -39,11 +43,26 @@ export class PublicKeys {
     );
   }
 
+  /**
+   * Removes an added key. A keys-folder key is refused: the folder is where it lives, and deleting
+   * the row would only last until the file is read again (the next login with it).
+   */
   async remove(username: string, fingerprint: string): Promise<void> {
-    const { count } = await this.prisma.publicKey.deleteMany({
+    const key = await this.prisma.publicKey.findFirst({
       where: { fingerprint, user: { username } },
+      select: { source: true },
     });
-    if (count === 0) throw new RequestFailure('not_found', `${username} has no key ${fingerprint}`);
+    if (!key) throw new RequestFailure('not_found', `${username} has no key ${fingerprint}`);
+    if (key.source === 'keys-folder') {
+      throw new RequestFailure(
+        'forbidden',
+        `${fingerprint} comes from the keys folder: remove its line from ${this.keysFileOf(username)} (Tessera drops the key within seconds)`,
+        { file: this.keysFileOf(username) },
+      );
+    }
+    await this.prisma.publicKey.deleteMany({
+      where: { fingerprint, user: { username }, source: { not: 'keys-folder' } },
+    });
   }
 
   async list(username: string): Promise<PublicKeyInfo[]> {
@@ -52,7 +71,7 @@ export class PublicKeys {
       where: { userId: user },
       orderBy: { createdAt: 'asc' },
     });
-    return rows.map(toInfo);
+    return rows.map((row) => toInfo(row, this.keysFileOf(username)));
   }
 
   async userId(username: string): Promise<string> {
@@ -71,20 +90,28 @@ function parseOrRefuse(line: string): ParsedPublicKey {
   }
 }
 
-export function toInfo(row: {
-  id: string;
-  type: string;
-  fingerprint: string;
-  comment: string;
-  source: string;
-  createdAt: Date;
-}): PublicKeyInfo {
+/** `keysFile` is the owner's keys-folder file, named only on keys that come from it. */
+export function toInfo(
+  row: {
+    id: string;
+    type: string;
+    fingerprint: string;
+    comment: string;
+    source: string;
+    createdAt: Date;
+  },
+  keysFile: string,
+): PublicKeyInfo {
+  const source = row.source as KeySource;
   return {
     id: row.id,
     type: row.type,
     fingerprint: row.fingerprint,
     comment: row.comment,
-    source: row.source as KeySource,
+    source,
+    ...(source === 'keys-folder'
+      ? { from: 'keys folder' as const, file: keysFile }
+      : { from: 'added' as const }),
     createdAt: row.createdAt.toISOString(),
   };
 }
