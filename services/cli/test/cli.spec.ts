@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +13,11 @@ import {
   type TestEnvironment,
 } from '@tessera/testing';
 import { startUserAuth } from '../../user-auth/src/start';
+import { runTessera } from './run-tessera';
 
 // Each case starts several real `tessera` processes; on a loaded 2-core machine that is seconds.
 jest.setTimeout(60_000);
 
-const bin = path.resolve(__dirname, '../bin/tessera.js');
 let db: TestDatabase;
 let env: TestEnvironment;
 let userAuth: INestMicroservice;
@@ -41,17 +40,9 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** Runs the real `tessera` executable as an operator would, against this test's services. */
+/** The real `tessera` executable, against this test's services. */
 function tessera(args: string[], extraEnv: Record<string, string> = {}, stdin?: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, ...env.env, ...extraEnv } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
+  return runTessera({ ...env.env, ...extraEnv }, args, stdin);
 }
 
 describe('tessera users', () => {

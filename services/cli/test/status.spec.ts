@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import pino from 'pino';
 import { startPki } from '@tessera/pki/src/start';
@@ -12,10 +10,10 @@ import {
   type TestEnvironment,
 } from '@tessera/testing';
 import { startUserAuth } from '@tessera/user-auth/src/start';
+import { runTessera } from './run-tessera';
 
 jest.setTimeout(60_000);
 
-const bin = path.resolve(__dirname, '../bin/tessera.js');
 let db: TestDatabase;
 let env: TestEnvironment;
 let userAuth: INestMicroservice;
@@ -38,16 +36,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-function tessera(args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, ...env.env } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const tessera = (args: string[]) => runTessera(env.env, args);
 
 describe('tessera status', () => {
   it('shows every service up with its version and ports, and the active certificate', async () => {
