@@ -32,6 +32,7 @@ const settingsSchema = z.object({
   TESSERA_SFTP_MAX_HANDLES: count(64, 4096),
   TESSERA_SFTP_NIST_KEX: flag,
   TESSERA_SFTP_ECDSA_HOST_KEY: flag,
+  TESSERA_SFTP_STRICT_ALGORITHMS: flag,
 });
 
 export interface SftpSettings {
@@ -49,6 +50,8 @@ export interface SftpSettings {
   nistKex: boolean;
   /** Offer the pki's ECDSA P-256 host key (ssh-audit fails NIST curves). */
   ecdsaHostKey: boolean;
+  /** Offer encrypt-then-MAC MACs only: no ssh-audit warning, but libssh2 (curl, PHP) cannot connect. */
+  strictAlgorithms: boolean;
 }
 
 export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSettings {
@@ -69,5 +72,6 @@ export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSett
     maxHandles: s.TESSERA_SFTP_MAX_HANDLES,
     nistKex: s.TESSERA_SFTP_NIST_KEX,
     ecdsaHostKey: s.TESSERA_SFTP_ECDSA_HOST_KEY,
+    strictAlgorithms: s.TESSERA_SFTP_STRICT_ALGORITHMS,
   };
 }

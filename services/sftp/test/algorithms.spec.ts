@@ -46,13 +46,15 @@ async function pkiPublicKey(kind: 'ed25519' | 'rsa-3072'): Promise<string> {
 }
 
 describe('SSH algorithms', () => {
-  it('passes ssh-audit with no failure (its one warning is the Terrapin countermeasure it predates)', async () => {
+  it('passes ssh-audit with no failure (warnings: the Terrapin countermeasure it predates, and the libssh2 MACs)', async () => {
     const { output } = await run('ssh-audit', ['-n', '-p', String(stack.port), '127.0.0.1']);
     expect(output).toContain('(gen) banner: SSH-2.0-Tessera_SFTP');
     expect(output).not.toContain('[fail]');
     const warnings = output.split('\n').filter((l) => l.includes('[warn]'));
     expect(warnings).toEqual([
       expect.stringMatching(/kex-strict-s-v00@openssh.com +-- \[warn\] unknown algorithm/),
+      expect.stringMatching(/\(mac\) hmac-sha2-256 +-- \[warn\] using encrypt-and-MAC mode/),
+      expect.stringMatching(/\(mac\) hmac-sha2-512 +-- \[warn\] using encrypt-and-MAC mode/),
     ]);
     expect(output).toMatch(/\(key\) rsa-sha2-512 \(3072-bit\)/);
     expect(output).not.toMatch(/\(key\) ssh-rsa|ecdsa|nistp|cbc|sha1|umac/);
@@ -68,7 +70,10 @@ describe('SSH algorithms', () => {
     expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-512-etm@openssh.com')).toBe(
       true,
     );
-    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-256')).toBe(false);
+    // Encrypt-and-MAC SHA-2 MACs for libssh2 (curl, PHP); SHA-1 and 64-bit tags never.
+    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-256')).toBe(true);
+    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha1')).toBe(false);
+    expect(await connects(port, 'Ciphers=aes128-ctr', 'MACs=umac-64-etm@openssh.com')).toBe(false);
     expect(await connects(port, 'Ciphers=aes128-cbc')).toBe(false);
   });
 
@@ -94,6 +99,25 @@ describe('SSH algorithms', () => {
     try {
       expect(await connects(door.port, 'HostKeyAlgorithms=ecdsa-sha2-nistp256')).toBe(true);
       expect(await connects(door.port, 'KexAlgorithms=ecdh-sha2-nistp256')).toBe(true);
+    } finally {
+      await door.close();
+    }
+  });
+
+  it('offers only encrypt-then-MAC MACs with the strict setting: ssh-audit warns of no MAC', async () => {
+    const config = { ...stack.env.config, TESSERA_SFTP_PORT: await freePort() };
+    const settings = { ...loadSftpSettings({ TESSERA_SFTP_STRICT_ALGORITHMS: 'true' }) };
+    const door: SftpDoor = await startSftp(config, capturingLogger().logger, { settings });
+    try {
+      expect(await connects(door.port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-256')).toBe(false);
+      expect(
+        await connects(door.port, 'Ciphers=aes128-ctr', 'MACs=hmac-sha2-256-etm@openssh.com'),
+      ).toBe(true);
+      const { output } = await run('ssh-audit', ['-n', '-p', String(door.port), '127.0.0.1']);
+      expect(output).not.toContain('[fail]');
+      expect(
+        output.split('\n').filter((l) => l.startsWith('(mac)') && l.includes('[warn]')),
+      ).toEqual([]);
     } finally {
       await door.close();
     }
