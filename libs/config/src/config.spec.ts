@@ -54,6 +54,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('limits one file to 1 TiB unless TESSERA_MAX_FILE_SIZE says otherwise, in bytes or K/M/G/T', () => {
+    expect(loadConfig({}).TESSERA_MAX_FILE_SIZE).toBe(2 ** 40);
+    expect(loadConfig({ TESSERA_MAX_FILE_SIZE: '1048576' }).TESSERA_MAX_FILE_SIZE).toBe(2 ** 20);
+    expect(loadConfig({ TESSERA_MAX_FILE_SIZE: '500G' }).TESSERA_MAX_FILE_SIZE).toBe(500 * 2 ** 30);
+    expect(loadConfig({ TESSERA_MAX_FILE_SIZE: '2 TiB' }).TESSERA_MAX_FILE_SIZE).toBe(2 ** 41);
+    expect(() => loadConfig({ TESSERA_MAX_FILE_SIZE: 'huge' })).toThrow(
+      'TESSERA_MAX_FILE_SIZE: expected a size in bytes, or with K, M, G or T',
+    );
+    expect(() => loadConfig({ TESSERA_MAX_FILE_SIZE: '0' })).toThrow(
+      'TESSERA_MAX_FILE_SIZE: expected at least 1 byte',
+    );
+  });
+
   it('refuses two doors on one port, naming both', () => {
     expect(() => loadConfig({ TESSERA_FTP_PORT: '2222' })).toThrow(
       /TESSERA_FTP_PORT and TESSERA_SFTP_PORT both use port 2222/,

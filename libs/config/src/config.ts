@@ -31,6 +31,32 @@ const lockoutSeconds = (fallback: number) =>
     .max(7 * 24 * 3600, 'at most 604800 seconds (a week)')
     .default(fallback);
 
+/** "1099511627776", "500G", "1TiB", "64 MB": binary multiples, as `ls -lh` and `df -h` count. */
+const sizePattern = /^(\d+)\s*([KMGT])?(i?B)?$/i;
+const sizeMessage = 'a size in bytes, or with K, M, G or T (binary), such as 500G or 1T';
+const unitPower = { K: 1, M: 2, G: 3, T: 4 } as const;
+
+function toBytes(text: string): number {
+  const [, digits, unit] = sizePattern.exec(text)!;
+  const power = unit ? unitPower[unit.toUpperCase() as keyof typeof unitPower] : 0;
+  return Number(digits) * 1024 ** power;
+}
+
+const byteSize = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(sizePattern, sizeMessage)
+    .transform(toBytes)
+    .pipe(
+      z
+        .number()
+        .int(sizeMessage)
+        .min(1, 'at least 1 byte')
+        .max(Number.MAX_SAFE_INTEGER, 'at most 8 PiB'),
+    )
+    .default(fallback);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
@@ -70,6 +96,11 @@ const envSchema = z.object({
   TESSERA_LOCKOUT_WINDOW: lockoutSeconds(15 * 60),
   /** Seconds a lock lasts (`tessera users unlock` lifts it sooner). */
   TESSERA_LOCKOUT_DURATION: lockoutSeconds(15 * 60),
+  /**
+   * The size one file may reach through any door. A write past it is refused at once, so one
+   * request cannot make a sparse terabyte file. Large by default: a limit against abuse, not a quota.
+   */
+  TESSERA_MAX_FILE_SIZE: byteSize(2 ** 40),
   TESSERA_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
