@@ -27,7 +27,12 @@ export const filesUploaded = defineEvent(
   z.object({
     ...fileEventBase,
     size: z.number().int().nonnegative(),
-    /** Hex sha256 of the whole file; null when it could not be known (a resumed upload). */
+    /**
+     * Hex sha256 of the whole file, or null when knowing it would cost more than the bytes the
+     * client sent: bytes that arrived in order from an empty file are hashed as they stream;
+     * otherwise the file is read back only if it is no larger than what was received. So a
+     * resumed upload (earlier bytes never seen) or a file with gaps never written reports null.
+     */
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)

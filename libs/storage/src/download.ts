@@ -13,6 +13,7 @@ export const maxReadLength = 1024 * 1024;
  */
 export class DownloadTransfer {
   private readonly startedAt = now();
+  private readonly startedAtMs = Date.now();
   private bytesSent = 0;
   private closing: Promise<void> | null = null;
 
@@ -23,6 +24,16 @@ export class DownloadTransfer {
     private readonly handle: FileHandle,
     private readonly reporter: Reporter,
   ) {}
+
+  /** Bytes read out so far (the transfer log's count). */
+  get bytesRead(): number {
+    return this.bytesSent;
+  }
+
+  /** Milliseconds since the file was opened. */
+  get elapsedMs(): number {
+    return Date.now() - this.startedAtMs;
+  }
 
   /** Up to `length` bytes at `position`; an empty buffer means end of file. */
   async read(length: number, position: number): Promise<Buffer> {

@@ -7,6 +7,8 @@ export type StorageErrorCode =
   | 'not-a-folder'
   | 'is-a-folder'
   | 'folder-not-empty'
+  /** Past the limit per file (TESSERA_MAX_FILE_SIZE). */
+  | 'too-large'
   | 'io-error';
 
 const defaultDetail: Record<StorageErrorCode, string> = {
@@ -17,6 +19,7 @@ const defaultDetail: Record<StorageErrorCode, string> = {
   'not-a-folder': 'not a folder',
   'is-a-folder': 'is a folder',
   'folder-not-empty': 'folder is not empty',
+  'too-large': 'larger than the limit per file; quota exceeded',
   'io-error': 'input/output error',
 };
 
@@ -68,6 +71,7 @@ const errnoToCode: Record<string, StorageErrorCode> = {
   ENOTDIR: 'not-a-folder',
   EISDIR: 'is-a-folder',
   ENOTEMPTY: 'folder-not-empty',
+  EFBIG: 'too-large',
   ENAMETOOLONG: 'invalid-path',
   // rename() of a folder into itself.
   EINVAL: 'invalid-path',

@@ -53,6 +53,7 @@ describe('FileSession home folder', () => {
         folderSet: null,
       },
       protocol: 'https',
+      maxFileSize: 1024,
     });
     expect(await session.list('/')).toEqual([]);
     expect((await fs.stat(path.join(storage.homesRoot, 'customers', 'carol'))).isDirectory()).toBe(
@@ -67,6 +68,7 @@ describe('FileSession home folder', () => {
           homesRoot: storage.homesRoot,
           user: { username: 'eve', homeFolder: '../eve', privileges: [], folderSet: null },
           protocol: 'ftp',
+          maxFileSize: 1024,
         }),
     ).toThrow(StorageError);
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Privilege, Protocol } from '@tessera/contracts';
 import { DownloadTransfer } from './download';
@@ -37,17 +38,38 @@ export interface FileSessionOptions {
   protocol: Protocol;
   remoteAddress?: string;
   notices?: NoticeSink;
+  /** The size one file may reach (TESSERA_MAX_FILE_SIZE): writes past it are refused at once. */
+  maxFileSize: number;
 }
 
 export type OpenWriteOptions =
-  | { mode: 'create' }
+  /**
+   * A new file under a temporary name, put in place at commit. `exclusive`: only when the name
+   * is free, decided at commit by a hard link that fails when the name exists (atomic).
+   */
+  | { mode: 'create'; exclusive?: boolean; append?: boolean }
   /** Writes in place into an existing file from `offset` (default: its end). */
-  | { mode: 'resume'; offset?: number };
+  | { mode: 'resume'; offset?: number; append?: boolean };
+
+/** How a read-write open treats the file (SFTP's CREAT, EXCL, TRUNC and APPEND flags). */
+export interface OpenReadWriteOptions {
+  /** Create the file when it is missing (needs 'upload'). */
+  create: boolean;
+  /** Create it only if it is missing: O_EXCL on the real name. */
+  exclusive: boolean;
+  /** Cut the existing content at once. */
+  truncate: boolean;
+  /** Every write goes to the end of the file. */
+  append: boolean;
+}
 
 // O_NOFOLLOW: never open through a link swapped in as the last name. O_NONBLOCK: a FIFO planted
 // in a home must not hang the open (it has no effect on regular files).
 const readFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const resumeFlags = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+// Read and write, also to resume: a file rewritten whole in place can be read back to hash it.
+const readWriteFlags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const resumeFlags = readWriteFlags;
+const createInPlaceFlags = readWriteFlags | constants.O_CREAT | constants.O_EXCL;
 // Read and write: an upload whose writes came out of order is read back to hash it.
 const tempFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -195,6 +217,28 @@ export class FileSession {
     await attempt(vp, () => fs.utimes(real, atime, mtime));
   }
 
+  /**
+   * Cuts or extends a file to `size` (SFTP SETSTAT with a size). Changing bytes that are there
+   * is rewriting them: this needs 'overwrite' on the parent, and stays within the limit per file.
+   */
+  async truncate(input: string, size: number): Promise<void> {
+    const { vp, real } = await this.locate(input, ['overwrite'], 'parent', { followFinal: true });
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new StorageError('io-error', vp, 'a size is a whole, non-negative number');
+    }
+    if (size > this.options.maxFileSize) throw new StorageError('too-large', vp);
+    const handle = await attempt(vp, () => fs.open(real, resumeFlags));
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notARegularFile(vp, stats);
+      await handle.truncate(size);
+    } catch (error) {
+      throw fromFsError(error, vp);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
   /** Opens a file for reading. Needs 'download' on the parent. */
   async openRead(input: string): Promise<DownloadTransfer> {
     const { vp, real } = await this.locate(input, ['download'], 'parent', { followFinal: true });
@@ -215,36 +259,121 @@ export class FileSession {
    * file exists; 'resume' needs 'append', plus 'overwrite' to write below the current end.
    */
   async openWrite(input: string, options: OpenWriteOptions): Promise<UploadTransfer> {
+    const append = options.append ?? false;
     return options.mode === 'resume'
-      ? this.openResume(input, options.offset)
-      : this.openCreate(input);
+      ? this.openResume(input, options.offset, append)
+      : this.openCreate(input, options.exclusive ?? false, append);
   }
 
-  private async openCreate(input: string): Promise<UploadTransfer> {
+  /**
+   * Opens a file to read and write it in place (SFTP READ|WRITE: sshfs, editors saving in place).
+   * Needs 'download' on the parent, and 'overwrite' for an existing file or 'upload' to create
+   * one. There is no temporary file: writes land in the file itself, as in a local file system.
+   */
+  async openReadWrite(input: string, options: OpenReadWriteOptions): Promise<UploadTransfer> {
+    const place = await this.locate(input, ['download'], 'parent', { followFinal: true });
+    const { vp, real } = place;
+    if (vp === '/') throw new StorageError('is-a-folder', vp);
+    const opened = await this.openInPlace(place, options);
+    const { handle, created } = opened;
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notARegularFile(vp, stats);
+      if (options.truncate && stats.size > 0) await handle.truncate(0);
+      const size = options.truncate ? 0 : stats.size;
+      return new UploadTransfer({
+        ...this.uploadBasics(vp, handle),
+        mode: 'in-place',
+        startsEmpty: created || size === 0,
+        append: options.append,
+        readable: true,
+        tempPath: null,
+        offset: options.append ? size : 0,
+        writeFloor: 0,
+        finish: async () => undefined, // the bytes are already in place
+      });
+    } catch (error) {
+      await handle.close();
+      if (created) await fs.rm(real, { force: true }).catch(() => undefined);
+      throw fromFsError(error, vp);
+    }
+  }
+
+  /** The existing file (with 'overwrite'), or a new one made atomically with O_EXCL ('upload'). */
+  private async openInPlace(
+    place: Place,
+    { create, exclusive }: OpenReadWriteOptions,
+  ): Promise<{ handle: FileHandle; created: boolean }> {
+    const { vp, real, folders } = place;
+    if (!exclusive) {
+      try {
+        const handle = await fs.open(real, readWriteFlags);
+        if (!this.allows(['overwrite'], folders)) {
+          await handle.close();
+          this.require(['overwrite'], folders, vp);
+        }
+        return { handle, created: false };
+      } catch (error) {
+        if (errnoOf(error) !== 'ENOENT' || !create) throw fromFsError(error, vp);
+      }
+    }
+    if (!create) throw new StorageError('not-found', vp);
+    this.require(['upload'], folders, vp);
+    const handle = await attempt(vp, () => fs.open(real, createInPlaceFlags, 0o644));
+    return { handle, created: true };
+  }
+
+  private uploadBasics(virtualPath: string, handle: FileHandle) {
+    return {
+      virtualPath,
+      handle,
+      maxSize: this.options.maxFileSize,
+      reporter: this.reporter,
+    };
+  }
+
+  private async openCreate(
+    input: string,
+    exclusive: boolean,
+    append: boolean,
+  ): Promise<UploadTransfer> {
     const place = await this.locate(input, ['upload'], 'parent', noFollow);
     const { vp, real: target } = place;
     if (vp === '/') throw new StorageError('is-a-folder', vp);
+    // For an exclusive create this only answers early; the link at commit decides.
+    if (exclusive && (await lstatOrNull(target, vp))) throw new StorageError('already-exists', vp);
     await this.assertMayReplace(place);
     const tempName = uploadTempPrefix + randomBytes(12).toString('hex');
     const tempPath = path.join(path.dirname(target), tempName);
     const handle = await attempt(vp, () => fs.open(tempPath, tempFlags, 0o644));
     return new UploadTransfer({
-      virtualPath: vp,
+      ...this.uploadBasics(vp, handle),
       mode: 'create',
-      handle,
+      startsEmpty: true,
+      append,
+      readable: false,
       tempPath,
       offset: 0,
       writeFloor: 0,
-      // Checked again at the end: someone may have created the target meanwhile.
-      finish: async () => {
-        await this.assertMayReplace(place);
-        await fs.rename(tempPath, target);
-      },
-      reporter: this.reporter,
+      finish: exclusive
+        ? // link() fails with EEXIST when the name is taken: no window between check and use.
+          async () => {
+            await fs.link(tempPath, target);
+            await fs.rm(tempPath, { force: true });
+          }
+        : // Checked again at the end: someone may have created the target meanwhile.
+          async () => {
+            await this.assertMayReplace(place);
+            await fs.rename(tempPath, target);
+          },
     });
   }
 
-  private async openResume(input: string, offset: number | undefined): Promise<UploadTransfer> {
+  private async openResume(
+    input: string,
+    offset: number | undefined,
+    append: boolean,
+  ): Promise<UploadTransfer> {
     const place = await this.locate(input, ['append'], 'parent', { followFinal: true });
     const { vp, real } = place;
     if (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0)) {
@@ -256,7 +385,7 @@ export class FileSession {
       if (!stats.isFile()) throw notARegularFile(vp, stats);
       const mayOverwrite = this.allows(['overwrite'], place.folders);
       const start = offset ?? stats.size;
-      if (start < stats.size && !mayOverwrite) {
+      if (start < stats.size && !mayOverwrite && !append) {
         throw new StorageError(
           'permission-denied',
           vp,
@@ -264,14 +393,16 @@ export class FileSession {
         );
       }
       return new UploadTransfer({
-        virtualPath: vp,
+        ...this.uploadBasics(vp, handle),
         mode: 'resume',
-        handle,
+        startsEmpty: false,
+        append,
+        readable: false,
         tempPath: null,
-        offset: start,
-        writeFloor: mayOverwrite ? 0 : stats.size,
+        offset: append ? stats.size : start,
+        // An append only ever adds after the end: it never needs 'overwrite'.
+        writeFloor: mayOverwrite || append ? 0 : stats.size,
         finish: async () => undefined, // the bytes are already in place
-        reporter: this.reporter,
       });
     } catch (error) {
       await handle.close();

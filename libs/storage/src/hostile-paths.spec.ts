@@ -264,6 +264,7 @@ describe('hostile paths', () => {
       homesRoot: storage.homesRoot,
       user: { username: 'mallory', homeFolder: 'mallory', privileges: ['list'], folderSet: null },
       protocol: 'ftp',
+      maxFileSize: 1024,
     });
     expect(await codeOf(mallory.list('/'))).toBe('permission-denied');
   });

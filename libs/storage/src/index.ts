@@ -27,6 +27,7 @@ export {
   type FileSessionOptions,
   type FileSessionUser,
   type OpenWriteOptions,
+  type OpenReadWriteOptions,
 } from './file-session';
 export { DownloadTransfer, maxReadLength } from './download';
-export { UploadTransfer, type UploadResult } from './upload';
+export { UploadTransfer, formatBytes, type UploadResult } from './upload';

@@ -52,7 +52,7 @@ export function recordingSink(): NoticeSink & { notices: RecordedNotice[] } {
 
 export function aliceSession(
   homesRoot: string,
-  access: { privileges?: Privilege[]; rules?: FolderRule[] } = {},
+  access: { privileges?: Privilege[]; rules?: FolderRule[]; maxFileSize?: number } = {},
   notices?: NoticeSink,
 ): FileSession {
   return new FileSession({
@@ -66,6 +66,7 @@ export function aliceSession(
     protocol: 'sftp',
     remoteAddress: '192.0.2.10',
     notices,
+    maxFileSize: access.maxFileSize ?? 2 ** 40,
   });
 }
 

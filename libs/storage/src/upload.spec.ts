@@ -246,3 +246,167 @@ describe('resuming uploads', () => {
     expect(await refusal(session.openWrite('/f', { mode: 'resume', offset: -1 }))).toBe('io-error');
   });
 });
+
+describe('what one upload may cost', () => {
+  it('refuses a write past the limit per file at once, and then commits nothing', async () => {
+    const session = aliceSession(storage.homesRoot, { maxFileSize: 1000 });
+    const upload = await session.openWrite('/huge.bin', { mode: 'create' });
+    await upload.write(Buffer.alloc(1000, 1));
+    const refused = upload.write(Buffer.from('x'), 2 ** 40);
+    await expect(refused).rejects.toThrow(/larger than the limit per file \(1000 bytes\)/);
+    expect(await refusal(refused)).toBe('too-large');
+    expect(await refusal(upload.commit())).toBe('io-error'); // the upload is incomplete
+    expect(await fs.readdir(home)).toEqual([]);
+  });
+
+  it('hashes within what was received: a far-out write commits at once, with no sha256', async () => {
+    const upload = await aliceSession(storage.homesRoot).openWrite('/sparse.bin', {
+      mode: 'create',
+    });
+    await upload.write(Buffer.from('head'), 0);
+    await upload.write(Buffer.from('x'), 2 ** 36); // 64 GiB of holes: reading them back takes minutes
+    const started = Date.now();
+    expect(await upload.commit()).toEqual({ size: 2 ** 36 + 1, sha256: null });
+    expect(Date.now() - started).toBeLessThan(2000);
+  }, 10_000);
+
+  it('refuses to truncate past the limit per file', async () => {
+    await fs.writeFile(at('f'), 'abc');
+    const session = aliceSession(storage.homesRoot, { maxFileSize: 10 });
+    expect(await refusal(session.truncate('/f', 11))).toBe('too-large');
+  });
+});
+
+describe('exclusive creates', () => {
+  it('refuses an existing name at open, even to a user who may not list', async () => {
+    await fs.writeFile(at('keep.txt'), 'original');
+    const session = aliceSession(storage.homesRoot, { privileges: ['upload', 'overwrite'] });
+    expect(await refusal(session.openWrite('/keep.txt', { mode: 'create', exclusive: true }))).toBe(
+      'already-exists',
+    );
+    expect(await read('keep.txt')).toBe('original');
+  });
+
+  it('of two racing exclusive creates only the first to commit lands', async () => {
+    const session = aliceSession(storage.homesRoot);
+    const first = await session.openWrite('/once.txt', { mode: 'create', exclusive: true });
+    const second = await session.openWrite('/once.txt', { mode: 'create', exclusive: true });
+    await first.write(Buffer.from('first'));
+    await second.write(Buffer.from('second'));
+    await first.commit();
+    expect(await refusal(second.commit())).toBe('already-exists');
+    expect(await fs.readdir(home)).toEqual(['once.txt']);
+    expect(await read('once.txt')).toBe('first');
+  });
+});
+
+describe('appending', () => {
+  it('puts every write at the end, whatever position it names, needing no overwrite', async () => {
+    await fs.writeFile(at('log.txt'), 'start-');
+    const session = aliceSession(storage.homesRoot, { privileges: ['append'] });
+    const upload = await session.openWrite('/log.txt', { mode: 'resume', append: true });
+    await Promise.all([upload.write(Buffer.from('one-'), 0), upload.write(Buffer.from('two'), 0)]);
+    await upload.commit();
+    expect(await read('log.txt')).toBe('start-one-two');
+  });
+
+  it('appends to a new upload from its start, and hashes it', async () => {
+    const upload = await aliceSession(storage.homesRoot).openWrite('/new.txt', {
+      mode: 'create',
+      append: true,
+    });
+    await upload.write(Buffer.from('ab'), 7);
+    await upload.write(Buffer.from('cd'), 0);
+    expect(await upload.commit()).toEqual({ size: 4, sha256: sha256('abcd') });
+  });
+});
+
+describe('truncating', () => {
+  it('cuts a file by path with the overwrite privilege only', async () => {
+    await fs.writeFile(at('f'), '0123456789');
+    const keeper = aliceSession(storage.homesRoot, { privileges: without('overwrite') });
+    expect(await refusal(keeper.truncate('/f', 4))).toBe('permission-denied');
+    await aliceSession(storage.homesRoot).truncate('/f', 4);
+    expect(await read('f')).toBe('0123');
+  });
+
+  it('cuts the stale tail of a file rewritten in place', async () => {
+    await fs.writeFile(at('f'), '0123456789');
+    const upload = await aliceSession(storage.homesRoot).openWrite('/f', {
+      mode: 'resume',
+      offset: 0,
+    });
+    await upload.write(Buffer.from('abc'));
+    await upload.truncate(3);
+    expect(await upload.commit()).toEqual({ size: 3, sha256: sha256('abc') });
+    expect(await read('f')).toBe('abc');
+  });
+
+  it('does not cut below the bytes a resume without overwrite may not touch', async () => {
+    await fs.writeFile(at('f'), '0123456789');
+    const session = aliceSession(storage.homesRoot, { privileges: ['append'] });
+    const upload = await session.openWrite('/f', { mode: 'resume' });
+    expect(await refusal(upload.truncate(3))).toBe('permission-denied');
+    await upload.abort();
+    expect(await read('f')).toBe('0123456789');
+  });
+});
+
+describe('read-write opens', () => {
+  it('reads and writes the file in place, and reports it once changed', async () => {
+    await fs.writeFile(at('both.txt'), 'hello world');
+    const sink = recordingSink();
+    const session = aliceSession(storage.homesRoot, {}, sink);
+    const file = await session.openReadWrite('/both.txt', {
+      create: false,
+      exclusive: false,
+      truncate: false,
+      append: false,
+    });
+    expect((await file.read(5, 0)).toString()).toBe('hello');
+    await file.write(Buffer.from('HELLO'), 0);
+    expect((await file.read(100, 0)).toString()).toBe('HELLO world');
+    await file.commit();
+    expect(await read('both.txt')).toBe('HELLO world');
+    expect(sink.notices.map((n) => n.kind)).toEqual(['uploaded']);
+
+    const onlyRead = await session.openReadWrite('/both.txt', {
+      create: false,
+      exclusive: false,
+      truncate: false,
+      append: false,
+    });
+    await onlyRead.read(5, 0);
+    await onlyRead.commit();
+    expect(sink.notices).toHaveLength(1);
+  });
+
+  it('needs download, and overwrite for an existing file or upload for a new one', async () => {
+    await fs.writeFile(at('a.txt'), 'a');
+    const plain = { create: true, exclusive: false, truncate: false, append: false };
+    const noDownload = aliceSession(storage.homesRoot, { privileges: without('download') });
+    expect(await refusal(noDownload.openReadWrite('/a.txt', plain))).toBe('permission-denied');
+    const noOverwrite = aliceSession(storage.homesRoot, { privileges: without('overwrite') });
+    expect(await refusal(noOverwrite.openReadWrite('/a.txt', plain))).toBe('permission-denied');
+    const noUpload = aliceSession(storage.homesRoot, { privileges: without('upload') });
+    expect(await refusal(noUpload.openReadWrite('/b.txt', plain))).toBe('permission-denied');
+    const created = await noOverwrite.openReadWrite('/b.txt', plain);
+    await created.write(Buffer.from('b'), 0);
+    expect(await created.commit()).toEqual({ size: 1, sha256: sha256('b') });
+  });
+
+  it('creates exclusively with O_EXCL, and truncates on request', async () => {
+    await fs.writeFile(at('a.txt'), 'old content');
+    const session = aliceSession(storage.homesRoot);
+    const flags = { create: true, exclusive: true, truncate: false, append: false };
+    expect(await refusal(session.openReadWrite('/a.txt', flags))).toBe('already-exists');
+    const cut = await session.openReadWrite('/a.txt', {
+      ...flags,
+      exclusive: false,
+      truncate: true,
+    });
+    await cut.write(Buffer.from('new'), 0);
+    await cut.commit();
+    expect(await read('a.txt')).toBe('new');
+  });
+});

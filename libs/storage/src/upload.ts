@@ -2,23 +2,36 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { maxReadLength } from './download';
 import { fromFsError, StorageError } from './errors';
 import { now, type Reporter } from './notices';
 
 export interface UploadResult {
   size: number;
-  /** Hex sha256 of the whole file; null for a resumed upload (the bytes before it are not seen). */
+  /**
+   * Hex sha256 of the whole file; null when knowing it would cost more than the bytes received
+   * (a resumed upload, whose earlier bytes were never seen; a file with gaps never written).
+   */
   sha256: string | null;
 }
 
 /** How the session set this upload up; the transfer only writes, finishes and reports. */
 export interface UploadPlan {
   virtualPath: string;
-  mode: 'create' | 'resume';
+  /** 'create': a new temporary file; 'resume': an existing file in place; 'in-place': read-write. */
+  mode: 'create' | 'resume' | 'in-place';
   handle: FileHandle;
+  /** The file was empty when the upload began, so a hash of what arrives in order is its hash. */
+  startsEmpty: boolean;
+  /** Every write goes to the end of the file, whatever position it names (SFTP APPEND). */
+  append: boolean;
+  /** The size the file may reach (TESSERA_MAX_FILE_SIZE): a write or truncate past it is refused. */
+  maxSize: number;
+  /** Reads are allowed too (a read-write open); they see the file as written so far. */
+  readable: boolean;
   /** The temporary file being written ('create'); null when writing in place ('resume'). */
   tempPath: string | null;
-  /** Where writes without a position go first. */
+  /** Where writes without a position go first, and appends: the current end for a resume. */
   offset: number;
   /** Writes below this position are refused (a resume without the 'overwrite' privilege). */
   writeFloor: number;
@@ -32,31 +45,58 @@ const hashChunkLength = 256 * 1024;
 /**
  * One file being written. 'create' writes a temporary file beside the target and `commit()`
  * renames it into place, so a cut transfer (`abort()`) never leaves a truncated file under the
- * real name. 'resume' writes into the existing file; an abort keeps what was written.
+ * real name. 'resume' and 'in-place' write into the file itself; an abort keeps what was written.
+ *
+ * The sha256 costs what was written, never what the file claims to be: bytes arriving in order
+ * from the start are hashed as they come; otherwise the file is read back at commit only when it
+ * is no larger than the bytes received, and the hash is null beyond that (a 1-byte write at 1 TiB
+ * must not cost a terabyte of reading).
  */
 export class UploadTransfer {
   private readonly startedAt = now();
+  private readonly startedAtMs = Date.now();
   private readonly hash = createHash('sha256');
   /** The hash covers bytes [0, hashedUpTo) while every write so far arrived in order. */
   private hashedUpTo = 0;
   private inOrder: boolean;
   private cursor: number;
+  /** Where the next append lands: writes are placed in the order they arrive. */
+  private appendAt: number;
+  private received = 0;
+  /** Something was written or cut: a read-write open that only read reports nothing. */
+  private changed = false;
   private readonly pending = new Set<Promise<void>>();
   private failed = false;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   private handleClosed = false;
 
   constructor(private readonly plan: UploadPlan) {
-    this.inOrder = plan.mode === 'create';
+    this.inOrder = plan.startsEmpty;
     this.cursor = plan.offset;
+    this.appendAt = plan.offset;
   }
 
   get virtualPath(): string {
     return this.plan.virtualPath;
   }
 
-  get mode(): 'create' | 'resume' {
+  get mode(): UploadPlan['mode'] {
     return this.plan.mode;
+  }
+
+  /** Opened to read too (a read-write open). */
+  get readable(): boolean {
+    return this.plan.readable;
+  }
+
+  /** Bytes the client sent so far (the transfer log's count). */
+  get bytesReceived(): number {
+    return this.received;
+  }
+
+  /** Milliseconds since the file was opened. */
+  get elapsedMs(): number {
+    return Date.now() - this.startedAtMs;
   }
 
   /**
@@ -65,27 +105,84 @@ export class UploadTransfer {
    */
   write(chunk: Buffer, position: number = this.cursor): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.closedError());
-    if (!Number.isSafeInteger(position) || position < 0) {
-      return Promise.reject(
-        new StorageError(
-          'io-error',
-          this.virtualPath,
-          'a write needs a whole, non-negative position',
-        ),
+    const at = this.plan.append ? this.appendAt : position;
+    const refusal = this.refusalOf(at, at + chunk.length);
+    if (refusal) return Promise.reject(refusal);
+    this.followHash(chunk, at); // now, in arrival order, before the write is under way
+    this.cursor = at + chunk.length;
+    this.appendAt += chunk.length;
+    this.received += chunk.length;
+    this.changed = true;
+    return this.track(writeFully(this.plan.handle, chunk, at));
+  }
+
+  /** Up to `length` bytes at `position` of a read-write open; empty at the end of the file. */
+  async read(length: number, position: number): Promise<Buffer> {
+    if (!this.plan.readable) {
+      throw new StorageError('io-error', this.virtualPath, 'the file was opened for writing only');
+    }
+    if (this.state !== 'open') throw this.closedError();
+    if (!isCount(length) || !isCount(position)) {
+      throw new StorageError(
+        'io-error',
+        this.virtualPath,
+        'a read needs a whole, non-negative length and position',
       );
     }
-    if (position < this.plan.writeFloor) {
-      return Promise.reject(
-        new StorageError(
-          'permission-denied',
-          this.virtualPath,
-          'rewriting existing bytes needs the overwrite privilege',
-        ),
+    const buffer = Buffer.alloc(Math.min(length, maxReadLength));
+    try {
+      const { bytesRead } = await this.plan.handle.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, bytesRead);
+    } catch (error) {
+      throw fromFsError(error, this.virtualPath);
+    }
+  }
+
+  /**
+   * Cuts or extends the file to `size` (SFTP FSETSTAT with a size, as `ftruncate`). Cutting below
+   * the bytes that were there before needs what rewriting them needs (the write floor).
+   */
+  async truncate(size: number): Promise<void> {
+    if (this.state !== 'open') throw this.closedError();
+    const refusal = this.refusalOf(size, size);
+    if (refusal) throw refusal;
+    await Promise.allSettled(this.pending); // the cut applies after the writes before it
+    if (size !== this.hashedUpTo) this.inOrder = false;
+    this.appendAt = size;
+    this.changed = true;
+    await this.plan.handle.truncate(size).catch((error: unknown) => {
+      throw fromFsError(error, this.virtualPath);
+    });
+  }
+
+  /**
+   * Why bytes [start, end) may not be written, or null. A write past the limit per file also
+   * spoils the upload: it was refused, so the file would not be what the client sent.
+   */
+  private refusalOf(start: number, end: number): StorageError | null {
+    if (!isCount(start) || !isCount(end)) {
+      return new StorageError(
+        'io-error',
+        this.virtualPath,
+        'a write needs a whole, non-negative position',
       );
     }
-    this.followHash(chunk, position); // now, in arrival order, before the write is under way
-    this.cursor = position + chunk.length;
-    return this.track(writeFully(this.plan.handle, chunk, position));
+    if (end > this.plan.maxSize) {
+      this.failed = true;
+      return new StorageError(
+        'too-large',
+        this.virtualPath,
+        `the file would be larger than the limit per file (${formatBytes(this.plan.maxSize)}); quota exceeded`,
+      );
+    }
+    if (start < this.plan.writeFloor) {
+      return new StorageError(
+        'permission-denied',
+        this.virtualPath,
+        'rewriting existing bytes needs the overwrite privilege',
+      );
+    }
+    return null;
   }
 
   /** A Writable for piping (FTP, HTTP): each chunk is on disk before the next is asked for. */
@@ -110,6 +207,7 @@ export class UploadTransfer {
       throw fromFsError(error, this.virtualPath);
     }
     this.state = 'committed';
+    if (this.plan.mode === 'in-place' && !this.changed) return result; // only read: no upload
     await this.plan.reporter.uploaded({
       path: this.virtualPath,
       ...result,
@@ -145,9 +243,10 @@ export class UploadTransfer {
     return { size, sha256 };
   }
 
+  /** The hash within a budget of the bytes received (see the class comment). */
   private async digest(size: number): Promise<string | null> {
-    if (this.plan.mode === 'resume') return null;
     if (this.inOrder && this.hashedUpTo === size) return this.hash.digest('hex');
+    if (size > this.received) return null; // gaps, or bytes never seen: unknown at that price
     return hashFile(this.plan.handle, size); // writes came out of order: read the file back
   }
 
@@ -198,6 +297,20 @@ async function writeFully(handle: FileHandle, chunk: Buffer, position: number): 
     );
     written += bytesWritten;
   }
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+/** "1 TiB", "500 MiB", "1000 bytes": the limit as an operator set it. */
+export function formatBytes(bytes: number): string {
+  const units = ['TiB', 'GiB', 'MiB', 'KiB'] as const;
+  for (const [index, unit] of units.entries()) {
+    const size = 1024 ** (units.length - index);
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 async function hashFile(handle: FileHandle, size: number): Promise<string> {

@@ -15,6 +15,8 @@ const statusOf: Record<StorageErrorCode, StatusCode> = {
   'invalid-path': Status.FAILURE,
   'is-a-folder': Status.FAILURE,
   'folder-not-empty': Status.FAILURE,
+  // SFTP v3 has no quota code (v5's SSH_FX_QUOTA_EXCEEDED is not ours to send): the message says it.
+  'too-large': Status.FAILURE,
   'io-error': Status.FAILURE,
 };
 

@@ -150,6 +150,7 @@ export class SshConnection {
       protocol: 'sftp',
       remoteAddress: this.remoteAddress,
       notices: this.door.notices,
+      maxFileSize: this.door.config.TESSERA_MAX_FILE_SIZE,
     });
     const handles = new OpenHandles(this.door.settings.maxHandles);
     const context = { files, handles, username: user.username, homesRoot, logger: log };
