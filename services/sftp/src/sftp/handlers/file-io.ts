@@ -1,4 +1,4 @@
-import { NoticeError } from '@tessera/storage';
+import { NoticeError, type DownloadTransfer } from '@tessera/storage';
 import { readAttrs } from '../attrs';
 import type { SftpContext } from '../context';
 import { attrsOf } from '../long-name';
@@ -6,19 +6,22 @@ import type { OpenItem } from '../open-handles';
 import type { PacketReader } from '../packet-reader';
 import { maxReadWriteLength, Status } from '../protocol';
 import { ok, status, type Reply } from '../replies';
+import { logDownload, logUpload } from '../transfer-log';
 import { refusalFor, setAttributes, timesOf } from './set-attributes';
 
 const badHandle = () => status(Status.FAILURE, 'no such open file or folder (bad handle)');
 
 /**
  * READ: up to the length asked, capped at what `limits@openssh.com` promised; an empty read is
- * SSH_FX_EOF. Reads on one handle run concurrently: each names its own offset.
+ * SSH_FX_EOF. Reads on one handle run concurrently: each names its own offset. A file opened
+ * READ|WRITE reads what is in it now, its own writes included.
  */
 export async function readFile(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());
   const offset = request.uint64();
   const length = Math.min(request.uint32(), maxReadWriteLength);
-  if (item?.kind !== 'download') return badHandle();
+  const readable = item?.kind === 'download' || (item?.kind === 'upload' && item.transfer.readable);
+  if (!item || item.kind === 'folder' || !readable) return badHandle();
   const data = await item.transfer.read(length, offset);
   if (data.length === 0) return status(Status.EOF, 'end of file');
   return { kind: 'data', data };
@@ -45,9 +48,17 @@ export async function writeFile(ctx: SftpContext, request: PacketReader): Promis
 export async function closeHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.remove(request.bytes());
   if (!item) return badHandle();
-  if (item.kind === 'download') await item.transfer.close();
+  if (item.kind === 'download') await closeDownload(ctx, item.transfer);
   if (item.kind === 'upload') await commitUpload(ctx, item);
   return ok();
+}
+
+async function closeDownload(ctx: SftpContext, transfer: DownloadTransfer): Promise<void> {
+  try {
+    await transfer.close();
+  } finally {
+    logDownload(ctx.logger, transfer, null); // the bytes went out whether or not the event did
+  }
 }
 
 async function commitUpload(
@@ -58,9 +69,13 @@ async function commitUpload(
   try {
     await item.transfer.commit();
   } catch (error) {
-    if (!(error instanceof NoticeError)) throw error;
+    if (!(error instanceof NoticeError)) {
+      logUpload(ctx.logger, item.transfer, error);
+      throw error;
+    }
     lostNotice = error; // the file is in place; finish the job, then let the dispatcher log it
   }
+  logUpload(ctx.logger, item.transfer, null);
   if (item.pendingTimes) {
     const { atime, mtime } = item.pendingTimes;
     await ctx.files.setTimes(item.transfer.virtualPath, atime, mtime);
@@ -72,6 +87,9 @@ async function commitUpload(
 export async function fstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());
   if (!item) return badHandle();
+  if (item.kind === 'upload' && item.transfer.mode === 'in-place') {
+    return { kind: 'attrs', attrs: attrsOf(await ctx.files.stat(item.transfer.virtualPath)) };
+  }
   if (item.kind === 'upload') {
     return status(Status.OP_UNSUPPORTED, 'a file being uploaded has no attributes until CLOSE');
   }
@@ -79,7 +97,10 @@ export async function fstatHandle(ctx: SftpContext, request: PacketReader): Prom
   return { kind: 'attrs', attrs: attrsOf(await ctx.files.stat(path)) };
 }
 
-/** FSETSTAT: for an upload the times wait until the file is in place at CLOSE. */
+/**
+ * FSETSTAT: for an upload a size cuts (or extends) the file being written at once, as
+ * `ftruncate`; the times wait until the file is in place at CLOSE.
+ */
 export async function fsetstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());
   const attrs = readAttrs(request);
@@ -93,6 +114,7 @@ export async function fsetstatHandle(ctx: SftpContext, request: PacketReader): P
   }
   const refusal = refusalFor(attrs);
   if (refusal) return refusal;
+  if (attrs.size !== undefined) await item.transfer.truncate(attrs.size);
   item.pendingTimes = timesOf(attrs) ?? item.pendingTimes;
   return ok();
 }
