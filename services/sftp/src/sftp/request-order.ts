@@ -6,13 +6,24 @@
  * where the speed of a transfer comes from.
  */
 export class RequestOrder {
+  /** `onError` hears what a task threw; the order itself goes on regardless. */
+  constructor(private readonly onError: (error: unknown) => void = () => undefined) {}
+
   /** Settles when the last ordinary request (and everything before it) has finished. */
   private barrier: Promise<void> = Promise.resolve();
   /** Concurrent requests started since that ordinary request. */
   private readonly running = new Set<Promise<void>>();
 
   run(concurrent: boolean, work: () => Promise<void>): void {
-    const task = () => work().catch(() => undefined); // a failed task must not stall the rest
+    // A failed task must not stall the rest, nor vanish unseen; a failing onError neither.
+    const task = () =>
+      work().catch((error: unknown) => {
+        try {
+          this.onError(error);
+        } catch {
+          // nothing more can be done with it
+        }
+      });
     if (concurrent) {
       const started = this.barrier.then(task);
       this.running.add(started);

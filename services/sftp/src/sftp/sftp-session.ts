@@ -3,13 +3,14 @@ import { NoticeError, StorageError } from '@tessera/storage';
 import type { SftpContext } from './context';
 import { auditLine } from './audit';
 import { OversizedPacket, PacketFramer } from './framer';
-import { TooManyHandles } from './open-handles';
+import { TooManyHandles, type OpenItem } from './open-handles';
 import { BadMessage, PacketReader } from './packet-reader';
 import { maxPacketLength, RequestType, Status } from './protocol';
 import { encodeReply, ok, status, type Reply } from './replies';
 import { requestHandlers, type RequestHandler } from './request-table';
 import { RequestOrder } from './request-order';
 import { storageErrorReply } from './status-map';
+import { logDownload, logUpload } from './transfer-log';
 import { versionReply } from './version';
 
 export interface SftpSessionOptions {
@@ -18,6 +19,8 @@ export interface SftpSessionOptions {
   /** Called on every request: the connection's idle timer. */
   onActivity: () => void;
 }
+
+const cutOff = 'cut off: the connection closed before CLOSE';
 
 /** Slack over the largest packet we advertise: a WRITE of 255 KiB plus its header fields. */
 const packetSlack = 1024;
@@ -30,7 +33,9 @@ const packetSlack = 1024;
  */
 export class SftpSession {
   private readonly framer = new PacketFramer(maxPacketLength + packetSlack);
-  private readonly order = new RequestOrder();
+  private readonly order = new RequestOrder((error) =>
+    this.ctx.logger.error({ err: error }, 'sftp request failed after its reply'),
+  );
   private initialised = false;
   private inFlight = 0;
   private writeBlocked = false;
@@ -89,13 +94,27 @@ export class SftpSession {
     this.order.run(handler.concurrent, () => this.execute(handler, id, body));
   }
 
-  private async execute(handler: RequestHandler, id: number, body: Buffer) {
-    const reply = await this.answer(handler, body);
-    const audit = auditLine(handler, body, reply);
-    if (audit) this.ctx.logger.info(audit, `sftp ${audit.request}`);
-    this.send(this.encode(id, reply));
-    this.inFlight--;
-    this.updateFlow();
+  /**
+   * Runs one request and answers it. Whatever fails on the way (even the log), the client gets
+   * an answer and the request leaves the in-flight count, or the channel would stay paused.
+   */
+  private async execute(handler: RequestHandler, id: number, body: Buffer): Promise<void> {
+    let answered = false;
+    try {
+      const reply = await this.answer(handler, body);
+      this.send(this.encode(id, reply));
+      answered = true;
+      const audit = auditLine(handler, body, reply);
+      if (audit) this.ctx.logger.info(audit, `sftp ${audit.request}`);
+    } catch (error) {
+      if (!answered) {
+        this.send(encodeReply(id, status(Status.FAILURE, 'the server failed on this request')));
+      }
+      throw error; // RequestOrder passes it on to the log
+    } finally {
+      this.inFlight--;
+      this.updateFlow();
+    }
   }
 
   /** A reply that cannot be encoded is a bug of ours: the client still gets an answer. */
@@ -156,15 +175,21 @@ export class SftpSession {
     this.closed = true;
     await this.order.idle();
     for (const item of this.ctx.handles.drain()) {
-      const release =
-        item.kind === 'upload'
-          ? item.transfer.abort()
-          : item.kind === 'download'
-            ? item.transfer.close()
-            : null;
-      await release?.catch((err: unknown) =>
+      await this.releaseItem(item).catch((err: unknown) =>
         this.ctx.logger.error({ err }, 'releasing an open file at the end of the session failed'),
       );
+    }
+  }
+
+  /** A transfer still open when the channel went away was cut off: logged as such. */
+  private async releaseItem(item: OpenItem): Promise<void> {
+    if (item.kind === 'upload') {
+      logUpload(this.ctx.logger, item.transfer, cutOff);
+      await item.transfer.abort();
+    }
+    if (item.kind === 'download') {
+      logDownload(this.ctx.logger, item.transfer, cutOff);
+      await item.transfer.close();
     }
   }
 
