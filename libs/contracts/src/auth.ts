@@ -22,7 +22,9 @@ export const authPasswordVerify = defineRequest(
 
 /**
  * Checks that a public key belongs to an enabled user. The SSH door has already verified the
- * client's signature with this key (or asks first, before the client signs).
+ * client's signature with this key (`signed: true`), or asks first, before the client signs
+ * (`signed: false`: SSH's "would this key do?" query). Only a signed login is a login: it alone
+ * stamps the user's last login.
  */
 export const authPublicKeyVerify = defineRequest(
   'auth.publickey.verify',
@@ -31,6 +33,8 @@ export const authPublicKeyVerify = defineRequest(
     keyType: z.string().min(1).max(64),
     /** The SSH wire-format public key blob, base64. */
     keyData: z.string().min(1).max(8192),
+    /** The client proved it holds the key (the door checked its signature); false for a query. */
+    signed: z.boolean(),
   }),
   z.object({ user: userProfileSchema, fingerprint: z.string() }),
 );

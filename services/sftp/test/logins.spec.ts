@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { usersUpdate } from '@tessera/contracts';
+import { usersGet, usersUpdate } from '@tessera/contracts';
 import { readEvents } from './events';
 import { makeKey } from '@tessera/testing';
 import { sftpBatch, sshCommand, type SftpLogin } from './openssh';
@@ -113,6 +114,22 @@ describe('public keys', () => {
         reason: expect.stringMatching(/^weak-algorithm: ssh-rsa \(SHA-1\)/),
       }),
     );
+  });
+  it('a key only offered, never signed with, does not count as a login', async () => {
+    await stack.createUser({ username: 'gina', homeFolder: 'gina', passwordLoginDisabled: true });
+    // A key locked with a passphrase that `sftp -b` (BatchMode) cannot ask for: OpenSSH offers
+    // the public half ("would this key do?"), hears yes, and then cannot sign. The client never
+    // proved it holds the key.
+    const locked = path.join(keys, 'gina');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
+    await writeFile(path.join(stack.keysFolder, 'gina.pub'), await readFile(`${locked}.pub`));
+    const offered = await sftpBatch(login({ username: 'gina', identity: locked }), ['pwd'], {
+      verbose: true,
+    });
+    expect(offered).toMatchObject(refused);
+    expect(offered.stderr).toContain('Server accepts key');
+    const gina = await stack.bus.request(usersGet, { username: 'gina' });
+    expect(gina.ok && gina.value.user.lastLoginAt).toBeNull();
   });
 });
 

@@ -298,12 +298,36 @@ describe('public keys', () => {
       username: 'alice',
       keyType: 'ssh-ed25519',
       keyData: key.keyData,
+      signed: true,
       protocol: 'sftp',
     });
     expect(verified).toMatchObject({
       ok: true,
       value: { fingerprint: key.fingerprint, user: { username: 'alice' } },
     });
+  });
+
+  it('answers an unsigned key query without stamping the last login', async () => {
+    const key = makeKey(keysDir, 'alice_query', 'ed25519');
+    await bus.request(usersKeysAdd, { username: 'alice', line: key.line });
+    const lastLogin = async () => {
+      const got = await bus.request(usersGet, { username: 'alice' });
+      return got.ok ? got.value.user.lastLoginAt : 'unknown';
+    };
+    const before = await lastLogin();
+    const ask = (signed: boolean) =>
+      bus.request(authPublicKeyVerify, {
+        username: 'alice',
+        keyType: 'ssh-ed25519',
+        keyData: key.keyData,
+        signed,
+        protocol: 'sftp',
+      });
+    expect(await ask(false)).toMatchObject({ ok: true, value: { user: { username: 'alice' } } });
+    expect(await lastLogin()).toBe(before);
+    await ask(true);
+    expect(await lastLogin()).not.toBe(before);
+    await bus.request(usersKeysRemove, { username: 'alice', fingerprint: key.fingerprint });
   });
 
   it('accepts ecdsa and rsa-3072 keys and lists them', async () => {
@@ -373,6 +397,7 @@ describe('public keys', () => {
       username: 'alice',
       keyType: 'ssh-ed25519',
       keyData: other.keyData,
+      signed: true,
       protocol: 'sftp',
     });
     expect(denied).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
@@ -415,6 +440,7 @@ describe('the Rumpus-style keys folder', () => {
       username: 'erin',
       keyType: 'ssh-ed25519',
       keyData: key.keyData,
+      signed: true,
       protocol: 'sftp',
     });
     expect(verified).toMatchObject({ ok: true, value: { user: { username: 'erin' } } });
@@ -482,6 +508,7 @@ describe('the Rumpus-style keys folder', () => {
       username: 'jack',
       keyType: 'ssh-ed25519',
       keyData: fromFolder.keyData,
+      signed: true,
       protocol: 'sftp',
     });
     expect(still).toMatchObject({ ok: true });

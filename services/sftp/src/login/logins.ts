@@ -71,6 +71,8 @@ export class Logins {
       username: attempt.username,
       keyType: key.type,
       keyData: attempt.key.toString('base64'),
+      // Reached with a signature only once it verified above: then the client holds the key.
+      signed: attempt.signature !== undefined,
       protocol: 'sftp',
       remoteAddress,
     });

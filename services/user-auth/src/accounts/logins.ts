@@ -39,9 +39,15 @@ export class Logins {
 
   /**
    * Key offers are not counted as failures: SSH clients offer every key they hold, and guessing a
-   * key is not feasible. A lock from password failures still refuses key logins.
+   * key is not feasible. A lock from password failures still refuses key logins. Only a signed
+   * attempt logs in (and stamps the last login): an unsigned one is the client asking whether
+   * the key would do, before it proves it holds the key.
    */
-  async withPublicKey(attempt: LoginAttempt, fingerprint: string): Promise<UserProfile> {
+  async withPublicKey(
+    attempt: LoginAttempt,
+    fingerprint: string,
+    { signed }: { signed: boolean },
+  ): Promise<UserProfile> {
     await this.refuseWhileLocked(attempt);
     const find = () =>
       this.prisma.publicKey.findUnique({
@@ -56,6 +62,7 @@ export class Logins {
     if (!key || key.user.username !== attempt.username || !key.user.enabled) {
       throw new RequestFailure('unauthorized', 'this key does not log in this user');
     }
+    if (!signed) return this.profileOf(key.user.id);
     return this.loggedIn(key.user.id);
   }
 
@@ -63,6 +70,14 @@ export class Logins {
     const user = await this.prisma.user.update({
       where: { id: userId },
       data: { lastLoginAt: new Date() },
+      include: profileInclude,
+    });
+    return toProfile(user);
+  }
+
+  private async profileOf(userId: string): Promise<UserProfile> {
+    const user = await this.prisma.user.findUniqueOrThrow({
+      where: { id: userId },
       include: profileInclude,
     });
     return toProfile(user);

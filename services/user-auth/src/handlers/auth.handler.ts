@@ -27,9 +27,10 @@ export class AuthHandler {
       authPublicKeyVerify,
       raw,
       this.logger,
-      async ({ keyData, keyType: _, ...attempt }) => {
+      async ({ keyData, keyType: _, signed, ...attempt }) => {
         const fingerprint = fingerprintOf(Buffer.from(keyData, 'base64'));
-        return { user: await this.logins.withPublicKey(attempt, fingerprint), fingerprint };
+        const user = await this.logins.withPublicKey(attempt, fingerprint, { signed });
+        return { user, fingerprint };
       },
     );
   }
