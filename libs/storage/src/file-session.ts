@@ -399,9 +399,9 @@ export class FileSession {
         append,
         readable: false,
         tempPath: null,
+        // An append only ever adds after the end, so it never meets the floor; a truncate does.
         offset: append ? stats.size : start,
-        // An append only ever adds after the end: it never needs 'overwrite'.
-        writeFloor: mayOverwrite || append ? 0 : stats.size,
+        writeFloor: mayOverwrite ? 0 : stats.size,
         finish: async () => undefined, // the bytes are already in place
       });
     } catch (error) {

@@ -306,6 +306,7 @@ describe('appending', () => {
     const session = aliceSession(storage.homesRoot, { privileges: ['append'] });
     const upload = await session.openWrite('/log.txt', { mode: 'resume', append: true });
     await Promise.all([upload.write(Buffer.from('one-'), 0), upload.write(Buffer.from('two'), 0)]);
+    expect(await refusal(upload.truncate(0))).toBe('permission-denied'); // cutting is overwriting
     await upload.commit();
     expect(await read('log.txt')).toBe('start-one-two');
   });
