@@ -57,12 +57,15 @@ const mutates = { mutating: true };
  * A type missing here is answered with SSH_FX_OP_UNSUPPORTED.
  */
 export const requestHandlers = new Map<number, RequestHandler>([
+  // Reading: download. Writing: upload (+ overwrite to replace), or append in place. Both: download
+  // + overwrite (existing) or upload (new). See handlers/open-file.ts for each flag.
   [RequestType.OPEN, row('open', 'path', 'download | upload, overwrite | append', reads, openFile)],
   [RequestType.CLOSE, row('close', 'handle', 'as at open', reads, closeHandle)],
   [RequestType.READ, row('read', 'handle', 'as at open', { concurrent: true }, readFile)],
   [RequestType.WRITE, row('write', 'handle', 'as at open', { concurrent: true }, writeFile)],
   [RequestType.LSTAT, row('lstat', 'path', 'list (parent)', reads, lstatPath)],
   [RequestType.FSTAT, row('fstat', 'handle', 'list (parent)', reads, fstatHandle)],
+  // Times: upload or overwrite. A size (truncate): overwrite.
   [RequestType.SETSTAT, row('setstat', 'path', 'upload | overwrite', mutates, setstatPath)],
   [RequestType.FSETSTAT, row('fsetstat', 'handle', 'upload | overwrite', mutates, fsetstatHandle)],
   [RequestType.OPENDIR, row('opendir', 'path', 'list', reads, openFolder)],
