@@ -20,9 +20,10 @@ export async function readFile(ctx: SftpContext, request: PacketReader): Promise
   const item = ctx.handles.get(request.bytes());
   const offset = request.uint64();
   const length = Math.min(request.uint32(), maxReadWriteLength);
-  const readable = item?.kind === 'download' || (item?.kind === 'upload' && item.transfer.readable);
-  if (!item || item.kind === 'folder' || !readable) return badHandle();
-  const data = await item.transfer.read(length, offset);
+  const readable =
+    item?.kind === 'download' ? item : item?.kind === 'upload' && item.transfer.readable && item;
+  if (!readable) return badHandle();
+  const data = await readable.transfer.read(length, offset);
   if (data.length === 0) return status(Status.EOF, 'end of file');
   return { kind: 'data', data };
 }
