@@ -37,8 +37,9 @@ export interface StartServicesOptions {
 }
 
 /**
- * Starts the named services in order, each once the one before answers its health ping, and
- * resolves when all answer; a service that exits before answering fails the start with its output.
+ * Starts the named services side by side (each waits for what it needs over the bus, as under
+ * `npm start`) and resolves when all answer their health ping; a service that exits before
+ * answering fails the start with its output.
  */
 export async function startServices(
   names: readonly string[],
@@ -72,8 +73,12 @@ export async function startServices(
       child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
       child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
       children.set(name, { child, output });
-      await waitForHealth(asker, name, child, () => output.join(''), timeoutMs);
     }
+    await Promise.all(
+      [...children].map(([name, { child, output }]) =>
+        waitForHealth(asker, name, child, () => output.join(''), timeoutMs),
+      ),
+    );
   } catch (error) {
     await services.close();
     throw error;
