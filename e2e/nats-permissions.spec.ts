@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { INestMicroservice } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { BusClient, ensureEventStream } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';
@@ -20,11 +19,11 @@ import {
 import {
   createTestDatabase,
   createTestEnvironment,
+  startServices,
   type TestDatabase,
   type TestEnvironment,
+  type TestServices,
 } from '@tessera/testing';
-import { startPki } from '../services/pki/src/start';
-import { startUserAuth } from '../services/user-auth/src/start';
 import { freePort, repoRoot } from './system';
 
 /**
@@ -46,17 +45,21 @@ let natsUrl: string;
 let storeDir: string;
 let db: TestDatabase;
 let env: TestEnvironment;
-let services: INestMicroservice[] = [];
+let services: TestServices | undefined;
 const clients: BusClient[] = [];
 
-function configAs(user: NatsUser) {
-  return loadConfig({
+function envAs(user: NatsUser): Record<string, string> {
+  return {
     ...env.env,
     NATS_URL: natsUrl,
     NATS_USER: user,
     NATS_PASSWORD: passwords[user],
     TESSERA_BUS_PREFIX: '',
-  });
+  };
+}
+
+function configAs(user: NatsUser) {
+  return loadConfig(envAs(user));
 }
 
 async function clientAs(user: NatsUser): Promise<BusClient> {
@@ -94,12 +97,16 @@ beforeAll(async () => {
   await waitForServer(natsUrl, passwords.cli);
   db = await createTestDatabase();
   env = await createTestEnvironment(db.url);
-  services = [await startUserAuth(configAs('user-auth')), await startPki(configAs('pki'))];
+  services = await startServices(['user-auth', 'pki'], {
+    env: envAs('cli'),
+    envFor: (name) => envAs(name as NatsUser),
+    bus: await clientAs('cli'),
+  });
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close();
-  for (const s of services) await s.close();
+  await services?.close();
   server?.kill();
   await db?.drop();
   await env?.cleanup();

@@ -3,13 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
-import pino from 'pino';
 import { BusClient, ensureEventStream } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';
 import { usersCreate, usersKeysAdd } from '@tessera/contracts';
 import { migrateDatabase } from '@tessera/db';
-import { startPki } from '@tessera/pki/src/start';
-import { startUserAuth } from '@tessera/user-auth/src/start';
+import { startServices } from '@tessera/testing';
 import { freePort, waitForPort, type Login } from './run';
 
 export interface TesseraServer {
@@ -25,8 +23,8 @@ const repoRoot = path.resolve(__dirname, '../..');
 
 /**
  * Tessera as it runs for real: a database of the bench's own (migrated, dropped at the end), the
- * real user-auth and pki services (in this process: they sit idle during transfers), and the
- * sftp service in a process of its own, started the way `npm start` would.
+ * real user-auth and pki services (compiled, as processes: they sit idle during transfers), and
+ * the sftp service in a process of its own, started the way `npm start` would.
  */
 export async function startTessera(work: string, clientPublicKey: string): Promise<TesseraServer> {
   const dbName = `tessera_bench_${randomBytes(4).toString('hex')}`;
@@ -43,9 +41,7 @@ export async function startTessera(work: string, clientPublicKey: string): Promi
   await mkdir(env.TESSERA_DATA_DIR!, { recursive: true });
   await migrateDatabase(env.DATABASE_URL!);
   const config = loadConfig({ ...env, NODE_ENV: 'test' });
-  const quiet = pino({ level: 'silent' });
-  const userAuth = await startUserAuth(config, quiet);
-  const pki = await startPki(config, quiet);
+  const services = await startServices(['user-auth', 'pki'], { env: { ...env, NODE_ENV: 'test' } });
   const sftp: ChildProcess = spawn(
     process.execPath,
     // The compiled door, as it runs in production (`npm run bench:sftp` builds first).
@@ -72,8 +68,7 @@ export async function startTessera(work: string, clientPublicKey: string): Promi
         .delete(await ensureEventStream(bus.connection, bus.prefix))
         .catch(() => false);
       await bus.close();
-      await userAuth.close();
-      await pki.close();
+      await services.close();
       await dropDatabase(admin, dbName);
     },
   };

@@ -4,3 +4,4 @@ export * from './logs';
 export * from './waiting';
 export * from './ssh-keys';
 export * from './ports';
+export * from './services';

@@ -1,42 +1,35 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { INestMicroservice } from '@nestjs/common';
 import { BusClient } from '@tessera/bus';
 import { authPasswordVerify, usersKeysList } from '@tessera/contracts';
 import {
-  createTestDatabase,
-  createTestEnvironment,
   eventually,
   makeKey,
-  type TestDatabase,
+  startTestStack,
   type TestEnvironment,
+  type TestStack,
 } from '@tessera/testing';
-import { startUserAuth } from '../../user-auth/src/start';
 import { runTessera } from './run-tessera';
 
 // Each case starts several real `tessera` processes; on a loaded 2-core machine that is seconds.
 jest.setTimeout(60_000);
 
-let db: TestDatabase;
+let stack: TestStack;
 let env: TestEnvironment;
-let userAuth: INestMicroservice;
 let tmp: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   // A stricter lockout policy than the default, to show the settings are honoured.
-  env = await createTestEnvironment(db.url, {
+  stack = await startTestStack(['user-auth'], {
     TESSERA_LOCKOUT_USER_FAILURES: '2',
     TESSERA_LOCKOUT_ADDRESS_FAILURES: '3',
   });
-  userAuth = await startUserAuth(env.config);
+  env = stack.env;
   tmp = await mkdtemp(path.join(os.tmpdir(), 'tessera-cli-'));
 });
 afterAll(async () => {
-  await userAuth?.close();
-  await db?.drop();
-  await env?.cleanup();
+  await stack?.close();
   await rm(tmp, { recursive: true, force: true });
 });
 

@@ -1,24 +1,21 @@
 import path from 'node:path';
-import type { INestMicroservice } from '@nestjs/common';
-import pino from 'pino';
 import SftpClient from 'ssh2-sftp-client';
 import { BusClient } from '@tessera/bus';
 import { usersCreate, type RequestOf } from '@tessera/contracts';
-import { startPki } from '@tessera/pki/src/start';
 import {
   capturingLogger,
   createTestDatabase,
   createTestEnvironment,
   freePort,
+  startServices,
   type TestDatabase,
   type TestEnvironment,
 } from '@tessera/testing';
-import { startUserAuth } from '@tessera/user-auth/src/start';
 import { loadSftpSettings, type SftpSettings } from '../src/settings';
+import { startSftp, type SftpDoor } from '../src/start';
 import { deleteEventStream } from './events';
 
 export { freePort };
-import { startSftp, type SftpDoor } from '../src/start';
 
 export interface Stack {
   env: TestEnvironment;
@@ -34,21 +31,20 @@ export interface Stack {
 
 /**
  * The real thing for one test file: its own database, subject prefix and data folder; the real
- * user-auth and pki services in-process, and the SFTP door on a free port.
+ * user-auth and pki services as processes (startServices), and the SFTP door in this process (so
+ * a test can read its log and reach into it) on a free port.
  */
 export async function startStack(settings: Partial<SftpSettings> = {}): Promise<Stack> {
   const db: TestDatabase = await createTestDatabase();
   const port = await freePort();
   const env = await createTestEnvironment(db.url, { TESSERA_SFTP_PORT: String(port) });
-  const quiet = pino({ level: 'silent' });
-  const userAuth: INestMicroservice = await startUserAuth(env.config, quiet);
-  const pki: INestMicroservice = await startPki(env.config, quiet);
+  const bus = await BusClient.connect(env.config, 'sftp-test');
+  const services = await startServices(['user-auth', 'pki'], { env: env.env, bus });
   const log = capturingLogger();
   const door = await startSftp(env.config, log.logger, {
     settings: { ...loadSftpSettings({}), ...settings },
     hostKeyWaitMs: 20_000,
   });
-  const bus = await BusClient.connect(env.config, 'sftp-test');
   return {
     env,
     bus,
@@ -66,8 +62,7 @@ export async function startStack(settings: Partial<SftpSettings> = {}): Promise<
       await door.close();
       await deleteEventStream(bus.connection, bus.prefix);
       await bus.close();
-      await userAuth.close();
-      await pki.close();
+      await services.close();
       await db.drop();
       await env.cleanup();
     },
