@@ -8,6 +8,7 @@ import { BadMessage, PacketReader } from './packet-reader';
 import { maxPacketLength, RequestType, Status } from './protocol';
 import { encodeReply, ok, status, type Reply } from './replies';
 import { requestHandlers, type RequestHandler } from './request-table';
+import { ReplySequence } from './reply-sequence';
 import { RequestOrder } from './request-order';
 import { storageErrorReply } from './status-map';
 import { logDownload, logUpload } from './transfer-log';
@@ -36,6 +37,7 @@ export class SftpSession {
   private readonly order = new RequestOrder((error) =>
     this.ctx.logger.error({ err: error }, 'sftp request failed after its reply'),
   );
+  private readonly replies = new ReplySequence((packet) => this.send(packet));
   private initialised = false;
   private inFlight = 0;
   private writeBlocked = false;
@@ -82,39 +84,50 @@ export class SftpSession {
     const id = packet.readUInt32BE(1);
     const body = packet.subarray(5);
     this.options.onActivity();
+    const place = this.replies.reserve();
+    this.inFlight++;
     const handler = requestHandlers.get(type);
     if (!handler) {
-      this.send(
-        encodeReply(id, status(Status.OP_UNSUPPORTED, `request type ${type} is not supported`)),
-      );
-      return;
+      const unsupported = status(Status.OP_UNSUPPORTED, `request type ${type} is not supported`);
+      return this.reply(place, encodeReply(id, unsupported));
     }
-    this.inFlight++;
     this.updateFlow();
-    this.order.run(handler.concurrent, () => this.execute(handler, id, body));
+    this.order.run(handler.concurrent, () => this.execute(handler, id, body, place));
   }
 
   /**
    * Runs one request and answers it. Whatever fails on the way (even the log), the client gets
-   * an answer and the request leaves the in-flight count, or the channel would stay paused.
+   * an answer, which leaves the in-flight count once it is sent in turn, or the channel would
+   * stay paused.
    */
-  private async execute(handler: RequestHandler, id: number, body: Buffer): Promise<void> {
+  private async execute(
+    handler: RequestHandler,
+    id: number,
+    body: Buffer,
+    place: number,
+  ): Promise<void> {
     let answered = false;
     try {
       const reply = await this.answer(handler, body);
-      this.send(this.encode(id, reply));
+      this.reply(place, this.encode(id, reply));
       answered = true;
       const audit = auditLine(handler, body, reply);
       if (audit) this.ctx.logger.info(audit, `sftp ${audit.request}`);
     } catch (error) {
       if (!answered) {
-        this.send(encodeReply(id, status(Status.FAILURE, 'the server failed on this request')));
+        this.reply(
+          place,
+          encodeReply(id, status(Status.FAILURE, 'the server failed on this request')),
+        );
       }
       throw error; // RequestOrder passes it on to the log
-    } finally {
-      this.inFlight--;
-      this.updateFlow();
     }
+  }
+
+  /** A request counts as in flight until its reply has left, in arrival order. */
+  private reply(place: number, packet: Buffer): void {
+    this.inFlight -= this.replies.deliver(place, packet);
+    this.updateFlow();
   }
 
   /** A reply that cannot be encoded is a bug of ours: the client still gets an answer. */
