@@ -8,3 +8,4 @@ export * from './events';
 export * from './pki-hostkeys';
 export * from './pki';
 export * from './health';
+export * from './settings';
