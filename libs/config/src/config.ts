@@ -88,6 +88,13 @@ const envSchema = z.object({
     .regex(/^\d{1,5}-\d{1,5}$/, 'a range such as 50000-50100')
     .default('50000-50100'),
   TESSERA_PASV_ADDRESS: z.string().min(1).optional(),
+  /** Different users logged in over SFTP at once (services/sftp/README.md). */
+  TESSERA_SFTP_MAX_USERS: z.coerce
+    .number('a whole number')
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(100_000, 'at most 100000')
+    .default(100),
   /** Failed logins that lock one user (every protocol, keys too) for TESSERA_LOCKOUT_DURATION. */
   TESSERA_LOCKOUT_USER_FAILURES: failures(5),
   /** Failed logins from one address, across users, that lock the address. */
