@@ -18,19 +18,33 @@ import { KeysHandler } from './handlers/keys.handler';
 import { UsersHandler } from './handlers/users.handler';
 import { KeysFolder, keysFolderFile } from './keys/keys-folder';
 import { PublicKeys } from './keys/public-keys';
+import { LiveSettings, lockoutPolicyOf } from './settings/live-settings';
+import { SettingsBus } from './settings/settings-bus';
+import { settingsFromEnvironment } from './settings/settings-from-environment';
+import { SettingsStore } from './settings/settings-store';
+import { SettingsHandler } from './handlers/settings.handler';
 import { CONFIG, LOGGER } from './tokens';
 
-/** Starts the keys-folder watch with the service and closes the database pool with it. */
+/**
+ * Before the first request: settings seeded and read, other replicas' changes followed, the
+ * keys-folder watch started. Closes the settings connection and the database pool with the service.
+ */
 class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(KeysFolder) private readonly keysFolder: KeysFolder,
     @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(LiveSettings) private readonly settings: LiveSettings,
+    @Inject(SettingsBus) private readonly settingsBus: SettingsBus,
   ) {}
-  onApplicationBootstrap() {
-    return this.keysFolder.start();
+  async onApplicationBootstrap() {
+    await this.settings.start();
+    this.settingsBus.follow((settings) => this.settings.adopt(settings));
+    await this.keysFolder.start();
   }
   async onApplicationShutdown() {
     this.keysFolder.stop();
+    this.settings.stop();
+    await this.settingsBus.close();
     await this.prisma.$disconnect();
   }
 }
@@ -41,7 +55,7 @@ export class UserAuthModule {
   static forRoot(config: TesseraConfig, logger: Logger): DynamicModule {
     return {
       module: UserAuthModule,
-      controllers: [AuthHandler, UsersHandler, KeysHandler, FolderSetsHandler],
+      controllers: [AuthHandler, UsersHandler, KeysHandler, FolderSetsHandler, SettingsHandler],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -67,10 +81,23 @@ export class UserAuthModule {
           useFactory: (db: PrismaClient) => new KeysFolder(config.paths.sshKeys, db, logger),
           inject: [PrismaClient],
         },
+        { provide: SettingsBus, useFactory: () => SettingsBus.connect(config, logger) },
+        {
+          provide: LiveSettings,
+          useFactory: (db: PrismaClient, bus: SettingsBus) =>
+            new LiveSettings(
+              new SettingsStore(db),
+              settingsFromEnvironment(config),
+              (change) => bus.announce(change),
+              logger,
+            ),
+          inject: [PrismaClient, SettingsBus],
+        },
         {
           provide: LoginThrottle,
-          useFactory: (db: PrismaClient) => new LoginThrottle(db, config.lockout, logger),
-          inject: [PrismaClient],
+          useFactory: (db: PrismaClient, settings: LiveSettings) =>
+            new LoginThrottle(db, () => lockoutPolicyOf(settings.get()), logger),
+          inject: [PrismaClient, LiveSettings],
         },
         {
           provide: Logins,

@@ -19,10 +19,13 @@ export function describeLockKey(key: string): string {
  * Counting happens in one atomic upsert per key; a lock starts a fresh count when it ends.
  */
 export class LoginThrottle {
-  /** The policy comes from TESSERA_LOCKOUT_* (libs/config), whose defaults are 5 / 20 / 15 min / 15 min. */
+  /**
+   * The policy is asked for at each failure: it follows the `lockout.*` settings live (seeded from
+   * TESSERA_LOCKOUT_*, defaults 5 / 20 / 15 min / 15 min).
+   */
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly policy: LockoutPolicy,
+    private readonly policyNow: () => LockoutPolicy,
     private readonly logger: Logger,
   ) {}
 
@@ -39,8 +42,9 @@ export class LoginThrottle {
     address: string | undefined,
     now = new Date(),
   ): Promise<void> {
-    await this.count(userKey(username), this.policy.userFailures, now);
-    if (address) await this.count(addressKey(address), this.policy.addressFailures, now);
+    const policy = this.policyNow();
+    await this.count(userKey(username), policy.userFailures, policy, now);
+    if (address) await this.count(addressKey(address), policy.addressFailures, policy, now);
   }
 
   async recordSuccess(username: string): Promise<void> {
@@ -57,8 +61,8 @@ export class LoginThrottle {
     return held;
   }
 
-  private async count(key: string, limit: number, now: Date): Promise<void> {
-    const windowStart = new Date(now.getTime() - this.policy.windowSeconds * 1000);
+  private async count(key: string, limit: number, policy: LockoutPolicy, now: Date): Promise<void> {
+    const windowStart = new Date(now.getTime() - policy.windowSeconds * 1000);
     const rows = await this.prisma.$queryRaw<{ failures: number }[]>`
       INSERT INTO login_throttles (key, failures, window_start_at) VALUES (${key}, 1, ${now})
       ON CONFLICT (key) DO UPDATE SET
@@ -68,7 +72,7 @@ export class LoginThrottle {
                                THEN ${now} ELSE login_throttles.window_start_at END
       RETURNING failures`;
     if ((rows[0]?.failures ?? 0) >= limit) {
-      const until = new Date(now.getTime() + this.policy.lockSeconds * 1000);
+      const until = new Date(now.getTime() + policy.lockSeconds * 1000);
       await this.prisma.loginThrottle.update({
         where: { key },
         data: { lockedUntil: until, failures: 0, windowStartAt: now },

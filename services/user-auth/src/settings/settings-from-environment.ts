@@ -1,0 +1,39 @@
+import { ConfigError, type TesseraConfig } from '@tessera/config';
+import { settingsSchema, type Settings } from '@tessera/contracts';
+
+/**
+ * The first values of the settings table: the environment where a variable exists (validated at
+ * start by libs/config), otherwise the default. Used only for settings with no row yet.
+ */
+export function settingsFromEnvironment(config: TesseraConfig): Settings {
+  const seeds: Settings = {
+    'sftp.enabled': true,
+    'sftp.port': config.TESSERA_SFTP_PORT,
+    'sftp.max-users': config.TESSERA_SFTP_MAX_USERS,
+    // Secure by default: FTP only with TLS, as explicit FTPS on the FTP port.
+    'ftp.plain': false,
+    'ftp.explicit-tls': true,
+    'ftp.implicit-tls': false,
+    'ftp.port': config.TESSERA_FTP_PORT,
+    'ftps.implicit-port': config.TESSERA_FTPS_IMPLICIT_PORT,
+    'ftp.passive-ports': config.TESSERA_PASV_RANGE,
+    'ftp.passive-address': config.TESSERA_PASV_ADDRESS ?? null,
+    'ftp.require-tls-session-reuse': true,
+    'ftp.max-users': 100,
+    'web.https': true,
+    'web.redirect-to-https': true,
+    'web.hsts': true,
+    'http.port': config.TESSERA_HTTP_PORT,
+    'https.port': config.TESSERA_HTTPS_PORT,
+    'lockout.user-failures': config.lockout.userFailures,
+    'lockout.address-failures': config.lockout.addressFailures,
+    'lockout.window': config.lockout.windowSeconds,
+    'lockout.duration': config.lockout.lockSeconds,
+  };
+  const checked = settingsSchema.safeParse(seeds);
+  if (!checked.success) {
+    const lines = checked.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
+    throw new ConfigError(`Invalid configuration (seeding settings):\n${lines.join('\n')}`);
+  }
+  return checked.data;
+}
