@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { ConfigError } from '@tessera/config';
 
 /**
- * The SFTP door's own settings, read from the environment at start like the shared ones in
- * @tessera/config (same rules: a bad value stops the service naming the variable). Run-time
- * changes through the admin API (Postgres) come in a later issue.
+ * The SFTP door's own fixed settings, read from the environment at start like the shared ones in
+ * @tessera/config (same rules: a bad value stops the service naming the variable). The run-time
+ * ones (sftp.enabled, sftp.port, sftp.max-users) come from user-auth's settings instead
+ * (`tessera settings`, src/bus/live-settings.ts).
  */
 const count = (fallback: number, max: number) =>
   z.coerce
@@ -25,7 +26,6 @@ const flag = z
   .transform((v) => v === 'true' || v === '1');
 
 const settingsSchema = z.object({
-  TESSERA_SFTP_MAX_USERS: count(100, 100_000),
   TESSERA_SFTP_MAX_SESSIONS_PER_USER: count(8, 1000),
   TESSERA_SFTP_IDLE_TIMEOUT: seconds(900),
   TESSERA_SFTP_LOGIN_GRACE_TIME: seconds(60),
@@ -36,8 +36,6 @@ const settingsSchema = z.object({
 });
 
 export interface SftpSettings {
-  /** Different users logged in over SFTP at once (Rumpus: "SFTP users allowed at one time"). */
-  maxUsers: number;
   /** Connections one user may hold at once. */
   maxSessionsPerUser: number;
   /** A logged-in connection with no SFTP request for this long is closed; 0 = never. */
@@ -65,7 +63,6 @@ export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSett
   }
   const s = parsed.data;
   return {
-    maxUsers: s.TESSERA_SFTP_MAX_USERS,
     maxSessionsPerUser: s.TESSERA_SFTP_MAX_SESSIONS_PER_USER,
     idleTimeoutSeconds: s.TESSERA_SFTP_IDLE_TIMEOUT,
     loginGraceSeconds: s.TESSERA_SFTP_LOGIN_GRACE_TIME,

@@ -1,24 +1,27 @@
 import { answerHealth, BusClient, ensureEventStream } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
+import type { Settings } from '@tessera/contracts';
 import { EventNotices } from './bus/event-notices';
 import { PkiHostKeys, type HostKeyMaterial } from './bus/host-keys';
+import { LiveSettingsFeed } from './bus/live-settings';
 import { LoginSlots } from './limits/login-slots';
 import { Logins } from './login/logins';
 import { loadSftpSettings, type SftpSettings } from './settings';
 import { offeredAlgorithms } from './ssh/algorithms';
 import { hostKeysToOffer, offeredFingerprints } from './ssh/host-key-offer';
+import { DoorPort } from './ssh/door-port';
 import { SshConnection, type DoorServices } from './ssh/ssh-connection';
 import { SshListener } from './ssh/ssh-listener';
 
 export interface SftpDoor {
-  /** The port actually listened on (TESSERA_SFTP_PORT, or the one chosen for port 0). */
-  port: number;
+  /** The port listened on now (`sftp.port`), or null while `sftp.enabled` is false. */
+  readonly port: number | null;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   settings?: SftpSettings;
-  /** How long to wait for the pki service's host keys at start. */
+  /** How long to wait for the pki service's host keys, and then user-auth's settings, at start. */
   hostKeyWaitMs?: number;
 }
 
@@ -37,20 +40,26 @@ export async function startSftp(
   }
 }
 
-/** Host keys first (nothing is made or opened without them), then events, then the port. */
+/** Host keys first (nothing is made or opened without them), then settings, events, the port. */
 async function serve(
   bus: BusClient,
   { config, settings, logger }: Pick<DoorServices, 'config' | 'settings' | 'logger'>,
-  hostKeyWaitMs: number,
+  waitMs: number,
 ): Promise<SftpDoor> {
   const hostKeys = new PkiHostKeys(bus, logger);
-  const served: ServedHostKeys = { material: await hostKeys.fetchWhenReady(hostKeyWaitMs) };
+  const served: ServedHostKeys = { material: await hostKeys.fetchWhenReady(waitMs) };
+  const feed = new LiveSettingsFeed(bus, logger);
+  const initial = await feed.fetchWhenReady(waitMs);
+  const limits = {
+    maxUsers: initial['sftp.max-users'],
+    maxSessionsPerUser: settings.maxSessionsPerUser,
+  };
   const door: DoorServices = {
     config,
     settings,
     logger,
     logins: new Logins(bus),
-    slots: new LoginSlots(settings),
+    slots: new LoginSlots(limits),
     notices: await openEvents(bus, logger),
   };
   const listener = new SshListener(
@@ -59,20 +68,39 @@ async function serve(
     logger,
   );
   listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
-  const port = await listener.listen(config.TESSERA_SFTP_PORT, config.TESSERA_BIND_ADDRESS);
+  const doorPort = new DoorPort(listener, config.TESSERA_BIND_ADDRESS, logger);
+  const apply = (live: Settings) => {
+    limits.maxUsers = live['sftp.max-users'];
+    return doorPort.apply(live['sftp.enabled'], live['sftp.port']);
+  };
+  await apply(initial);
+  const follow = feed.follow(
+    (live) =>
+      void apply(live).catch((err: unknown) =>
+        logger.error(
+          { err, port: live['sftp.port'] },
+          'settings changed but the port could not be opened; the door stays where it was',
+        ),
+      ),
+  );
   const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);
   const watch = hostKeys.watch(reload);
-  // Answered once the port listens: an answer means "connected and serving".
+  // Answered once the door is set up; `listening` says where it listens now (empty while off).
   const health = answerHealth(bus.connection, bus.prefix, 'sftp', () => ({
-    listening: [{ protocol: 'sftp', address: config.TESSERA_BIND_ADDRESS, port }],
+    listening:
+      doorPort.listening === null
+        ? []
+        : [{ protocol: 'sftp', address: config.TESSERA_BIND_ADDRESS, port: doorPort.listening }],
     hostKeyFingerprints: offeredFingerprints(served.material, settings.ecdsaHostKey),
   }));
-  logger.info({ port, address: config.TESSERA_BIND_ADDRESS }, 'sftp is listening');
   return {
-    port,
+    get port() {
+      return doorPort.listening;
+    },
     close: async () => {
       health.unsubscribe();
       watch.unsubscribe();
+      follow.unsubscribe();
       await listener.close();
       await bus.close();
     },

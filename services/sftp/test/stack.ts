@@ -34,10 +34,17 @@ export interface Stack {
  * user-auth and pki services as processes (startServices), and the SFTP door in this process (so
  * a test can read its log and reach into it) on a free port.
  */
-export async function startStack(settings: Partial<SftpSettings> = {}): Promise<Stack> {
+export async function startStack({
+  maxUsers,
+  ...settings
+}: Partial<SftpSettings> & { maxUsers?: number } = {}): Promise<Stack> {
   const db: TestDatabase = await createTestDatabase();
   const port = await freePort();
-  const env = await createTestEnvironment(db.url, { TESSERA_SFTP_PORT: String(port) });
+  // The door's run-time settings come from user-auth, seeded from this environment.
+  const env = await createTestEnvironment(db.url, {
+    TESSERA_SFTP_PORT: String(port),
+    ...(maxUsers ? { TESSERA_SFTP_MAX_USERS: String(maxUsers) } : {}),
+  });
   const bus = await BusClient.connect(env.config, 'sftp-test');
   const services = await startServices(['user-auth', 'pki'], { env: env.env, bus });
   const log = capturingLogger();
@@ -49,7 +56,7 @@ export async function startStack(settings: Partial<SftpSettings> = {}): Promise<
     env,
     bus,
     door,
-    port: door.port,
+    port,
     homes: env.config.paths.homes,
     keysFolder: env.config.paths.sshKeys,
     log,

@@ -1,6 +1,7 @@
 import type { Subscription } from 'nats';
 import type { BusClient } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
+import { askUntilReady } from './ask-until-ready';
 import { pkiHostKeysChanged, pkiHostKeysMaterial, type ReplyOf } from '@tessera/contracts';
 
 export type HostKeyMaterial = ReplyOf<typeof pkiHostKeysMaterial>['keys'][number];
@@ -26,22 +27,13 @@ export class PkiHostKeys {
   }
 
   /** Asks until pki answers or `waitMs` has passed, so start order does not matter. */
-  async fetchWhenReady(waitMs: number): Promise<HostKeyMaterial[]> {
-    const end = Date.now() + waitMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.fetch();
-      } catch (error) {
-        if (Date.now() >= end) throw error;
-        // Expected while pki starts: said once, quietly; only giving up is an error (the caller's).
-        if (attempt === 1)
-          this.logger.info(
-            { reason: error instanceof Error ? error.message : String(error) },
-            'waiting for the pki service for host keys',
-          );
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
+  fetchWhenReady(waitMs: number): Promise<HostKeyMaterial[]> {
+    return askUntilReady(
+      () => this.fetch(),
+      waitMs,
+      this.logger,
+      'waiting for the pki service for host keys',
+    );
   }
 
   /** Calls `onChange` on every `pki.hostkeys.changed`; a malformed event is ignored. */

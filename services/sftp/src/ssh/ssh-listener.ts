@@ -4,13 +4,20 @@ import type { Logger } from '@tessera/config';
 
 export type ClientHandler = (client: Connection, info: ClientInfo) => void;
 
+/** One listening socket. Closing it refuses new connections; those it took carry on. */
+export interface Opening {
+  port: number;
+  close(): void;
+}
+
 /**
- * The listening socket, and the ssh2 server that takes each new connection. ssh2 fixes a
+ * The listening sockets, and the ssh2 server that takes each new connection. ssh2 fixes a
  * server's host keys when it is built, so new host keys mean a new ssh2 server: connections
- * already open stay on the old one, new ones get the new keys, and the port never closes.
+ * already open stay on the old one, new ones get the new keys, and the port never closes. A port
+ * change opens the new socket before the old one closes (`open`, then the old `Opening.close`).
  */
 export class SshListener {
-  private readonly socketServer: NetServer;
+  private readonly openings = new Set<NetServer>();
   private ssh: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
@@ -18,9 +25,7 @@ export class SshListener {
     private readonly algorithms: Algorithms,
     private readonly onClient: ClientHandler,
     private readonly logger: Logger,
-  ) {
-    this.socketServer = createServer((socket) => this.accept(socket));
-  }
+  ) {}
 
   useHostKeys(hostKeys: ParsedKey[]): void {
     const server = new Server(
@@ -35,22 +40,35 @@ export class SshListener {
     this.ssh = server;
   }
 
-  listen(port: number, host: string): Promise<number> {
+  open(port: number, host: string): Promise<Opening> {
+    const server = createServer((socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
-      this.socketServer.once('error', reject);
-      this.socketServer.listen(port, host, () => {
-        this.socketServer.off('error', reject);
-        const address = this.socketServer.address();
-        resolve(typeof address === 'object' && address ? address.port : port);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (err: Error) => this.logger.warn({ err }, 'listening socket error'));
+        this.openings.add(server);
+        const address = server.address();
+        resolve({
+          port: typeof address === 'object' && address ? address.port : port,
+          close: () => {
+            // The port is free at once; close()'s callback would wait for the sessions it took.
+            this.openings.delete(server);
+            server.close();
+          },
+        });
       });
     });
   }
 
   /** Stops listening and cuts every connection (uploads in progress are discarded). */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.socketServer.close(() => resolve()));
+    const closed = [...this.openings].map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
+    this.openings.clear();
     for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await Promise.all(closed);
   }
 
   private accept(socket: Socket): void {
