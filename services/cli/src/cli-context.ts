@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { BusClient } from '@tessera/bus';
 import { ConfigError, loadConfig } from '@tessera/config';
 import {
@@ -147,4 +148,18 @@ export function table(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Who asks, for the service's audit line (unlocks, settings): this machine's login and host name. */
+export function operator(): string {
+  return `${loginName()}@${os.hostname()}`;
+}
+
+/** os.userInfo() throws for a uid with no passwd entry, as in many containers. */
+function loginName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }

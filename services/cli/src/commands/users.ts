@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { Command } from 'commander';
 import {
   privilegeNames,
@@ -14,7 +13,7 @@ import {
   type Privilege,
   type UserProfile,
 } from '@tessera/contracts';
-import { CliFailure, exitCodes, table, type CliContext } from '../cli-context';
+import { CliFailure, exitCodes, operator, table, type CliContext } from '../cli-context';
 import { readStdin } from '../stdin';
 
 /** "list,download,upload" → checked privilege names; the error names the option and the valid ones. */
@@ -89,20 +88,6 @@ export function describeLock(username: string, lock: LoginLock | null): string {
   return lock
     ? `locked       until ${lock.until} (too many failed logins; \`tessera users unlock ${username}\` lifts it)`
     : 'locked       no';
-}
-
-/** Who is unlocking, for the service's audit line: this machine's login and host name. */
-function operator(): string {
-  return `${loginName()}@${os.hostname()}`;
-}
-
-/** os.userInfo() throws for a uid with no passwd entry, as in many containers. */
-function loginName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return `uid ${process.getuid?.() ?? 'unknown'}`;
-  }
 }
 
 async function passwordFrom(opts: {
