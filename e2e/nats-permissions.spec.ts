@@ -11,6 +11,9 @@ import {
   pkiCertificateMaterial,
   pkiCertificateShow,
   pkiHostKeysMaterial,
+  settingsChanged,
+  settingsGet,
+  settingsUpdate,
   usersCreate,
   usersList,
   usersUnlock,
@@ -140,6 +143,29 @@ async function answered(
   return true;
 }
 
+/** The server's refusal of a subscription, or "no error" once it had time to refuse. */
+function subscribeError(nc: NatsConnection, subject: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    nc.subscribe(subject, { callback: (err) => err && resolve(err.message) });
+    setTimeout(() => resolve('no error'), 1500).unref();
+  });
+}
+
+/** The server's refusal of a publish: it comes back as an asynchronous connection error. */
+async function publishError(nc: NatsConnection, subject: string): Promise<string> {
+  const refused = (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'error') return String(status.data);
+    }
+    return 'closed';
+  })();
+  nc.publish(subject, new TextEncoder().encode('{}'));
+  return Promise.race([
+    refused,
+    new Promise<string>((resolve) => setTimeout(() => resolve('no error'), 1500).unref()),
+  ]);
+}
+
 describe('NATS accounts (deploy/nats/nats.conf)', () => {
   it('lets the SFTP door check passwords and fetch host keys, and nothing about users or TLS keys', async () => {
     const sftp = await clientAs('sftp');
@@ -151,6 +177,31 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     expect(await answered(sftp, usersList, {})).toBe(false);
     expect(await answered(sftp, usersUnlock, { address: '192.0.2.7' })).toBe(false);
     expect(await answered(sftp, pkiCertificateMaterial, {})).toBe(false);
+  });
+
+  it('lets the SFTP door read settings and follow settings.changed, but not change or announce them', async () => {
+    const sftp = await clientAs('sftp');
+    expect(await answered(sftp, settingsGet, {})).toBe(true);
+    expect(await answered(sftp, settingsUpdate, { changes: { 'sftp.max-users': 1 } })).toBe(false);
+    expect(await subscribeError(sftp.connection, settingsChanged.subject)).toBe('no error');
+    expect(await publishError(sftp.connection, settingsChanged.subject)).toMatch(
+      /permissions.violation/i,
+    );
+  });
+
+  it('lets the operator CLI read and change settings, and user-auth announce the change to doors', async () => {
+    const cli = await clientAs('cli');
+    const door = await clientAs('sftp');
+    const heard = new Promise<string>((resolve) => {
+      door.connection.subscribe(settingsChanged.subject, {
+        callback: (_err, msg) => resolve(new TextDecoder().decode(msg.data)),
+      });
+    });
+    await door.connection.flush();
+    expect(await answered(cli, settingsGet, {})).toBe(true);
+    const changed = await cli.request(settingsUpdate, { changes: { 'sftp.max-users': 42 } });
+    expect(changed).toMatchObject({ ok: true, value: { changed: ['sftp.max-users'] } });
+    expect(JSON.parse(await heard)).toMatchObject({ changed: ['sftp.max-users'] });
   });
 
   it('lets the operator CLI manage users and see certificates, but not check passwords or take key material', async () => {
