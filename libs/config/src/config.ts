@@ -77,6 +77,8 @@ const envSchema = z.object({
     .default(''),
   TESSERA_DATA_DIR: z.string().min(1).default('./data'),
   TESSERA_MASTER_KEY: z.string().min(1).optional(),
+  // From here to the lockout policy: the seeds of live settings (user-auth writes them into the
+  // settings table for a setting with no row yet; after that the table wins, docs/architecture.md).
   TESSERA_HTTP_PORT: port(8080),
   TESSERA_HTTPS_PORT: port(8443),
   TESSERA_FTP_PORT: port(2121),
