@@ -94,6 +94,7 @@ describe('SSH algorithms', () => {
     // A door of its own (own settings, so its own port): both doors would follow one sftp.port.
     const other = await startStack({ nistKex: true, ecdsaHostKey: true });
     try {
+      await other.createUser({ username: 'hal', homeFolder: 'hal', password: 'hal-password' });
       expect(await connects(other.port, 'HostKeyAlgorithms=ecdsa-sha2-nistp256')).toBe(true);
       expect(await connects(other.port, 'KexAlgorithms=ecdh-sha2-nistp256')).toBe(true);
     } finally {
