@@ -27,7 +27,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(async () => {
-  for (const s of started) await stop(s);
+  for (const s of [...started]) await stop(s); // a copy: stop() takes each out of the list
   await db?.drop();
 });
 
