@@ -1,3 +1,4 @@
+import type { Subscription } from 'nats';
 import { answerHealth, BusClient, ensureEventStream } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
@@ -69,20 +70,7 @@ async function serve(
   );
   listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
   const doorPort = new DoorPort(listener, config.TESSERA_BIND_ADDRESS, logger);
-  const apply = (live: Settings) => {
-    limits.maxUsers = live['sftp.max-users'];
-    return doorPort.apply(live['sftp.enabled'], live['sftp.port']);
-  };
-  await apply(initial);
-  const follow = feed.follow(
-    (live) =>
-      void apply(live).catch((err: unknown) =>
-        logger.error(
-          { err, port: live['sftp.port'] },
-          'settings changed but the port could not be opened; the door stays where it was',
-        ),
-      ),
-  );
+  const follow = await applyLiveSettings(feed, initial, { doorPort, limits }, logger);
   const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);
   const watch = hostKeys.watch(reload);
   // Answered once the door is set up; `listening` says where it listens now (empty while off).
@@ -105,6 +93,38 @@ async function serve(
       await bus.close();
     },
   };
+}
+
+/** What a live setting changes in a running door: where it listens, and the user limit. */
+interface LiveParts {
+  doorPort: DoorPort;
+  limits: { maxUsers: number };
+}
+
+/**
+ * Applies the settings now (a port that cannot be opened stops the start) and on every change
+ * (where it is logged, and the door stays where it was).
+ */
+async function applyLiveSettings(
+  feed: LiveSettingsFeed,
+  initial: Settings,
+  { doorPort, limits }: LiveParts,
+  logger: Logger,
+): Promise<Subscription> {
+  const apply = (live: Settings) => {
+    limits.maxUsers = live['sftp.max-users'];
+    return doorPort.apply(live['sftp.enabled'], live['sftp.port']);
+  };
+  await apply(initial);
+  return feed.follow(
+    (live) =>
+      void apply(live).catch((err: unknown) =>
+        logger.error(
+          { err, port: live['sftp.port'] },
+          'settings changed but the port could not be opened; the door stays where it was',
+        ),
+      ),
+  );
 }
 
 /** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
