@@ -1,7 +1,8 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { healthPing, settingsChanged } from '@tessera/contracts';
 import { eventually, freePort } from '@tessera/testing';
-import { runTessera } from '../../cli/test/run-tessera';
 import { sftpBatch } from './openssh';
 import { startStack, type Stack } from './stack';
 
@@ -26,7 +27,18 @@ afterEach(async () => {
 });
 afterAll(() => stack?.close());
 
-const tessera = (args: string[]) => runTessera(stack.env.env, args);
+/** The operator's real `tessera` executable (compiled, as installed), as a process of its own. */
+const bin = path.resolve(__dirname, '../../cli/bin/tessera.js');
+function tessera(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, ...stack.env.env } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    );
+  });
+}
 const tryLogin = (port: number, username = 'ivy') =>
   sftpBatch({ port, username, password: `${username}-password` }, ['pwd']);
 const logsIn = async (port: number, username = 'ivy') =>
