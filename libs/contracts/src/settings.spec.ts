@@ -22,7 +22,7 @@ const defaults: Settings = {
   'ftp.max-users': 100,
   'web.https': true,
   'web.redirect-to-https': true,
-  'web.hsts': true,
+  'web.hsts': false,
   'http.port': 8080,
   'https.port': 8443,
   'lockout.user-failures': 5,

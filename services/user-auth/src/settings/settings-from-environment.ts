@@ -22,7 +22,9 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'ftp.max-users': 100,
     'web.https': true,
     'web.redirect-to-https': true,
-    'web.hsts': true,
+    // Off until an operator turns it on: browsers remember HSTS, and a self-signed certificate
+    // would then lock them out of the site.
+    'web.hsts': false,
     'http.port': config.TESSERA_HTTP_PORT,
     'https.port': config.TESSERA_HTTPS_PORT,
     'lockout.user-failures': config.lockout.userFailures,
