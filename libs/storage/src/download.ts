@@ -1,10 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { fromFsError, StorageError } from './errors';
+import { StorageError } from './errors';
 import { now, type Reporter } from './notices';
+import { readAt } from './positional-read';
 
-/** A client asking for more than this in one positional read gets this much (as SFTP allows). */
-export const maxReadLength = 1024 * 1024;
+export { maxReadLength } from './positional-read';
 
 /**
  * One open file being read. Positional `read` serves SFTP; `stream` serves FTP and HTTP. Always
@@ -38,21 +38,9 @@ export class DownloadTransfer {
   /** Up to `length` bytes at `position`; an empty buffer means end of file. */
   async read(length: number, position: number): Promise<Buffer> {
     this.assertOpen();
-    if (!isCount(length) || !isCount(position)) {
-      throw new StorageError(
-        'io-error',
-        this.virtualPath,
-        'a read needs a whole, non-negative length and position',
-      );
-    }
-    const buffer = Buffer.alloc(Math.min(length, maxReadLength));
-    try {
-      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, position);
-      this.bytesSent += bytesRead;
-      return buffer.subarray(0, bytesRead);
-    } catch (error) {
-      throw fromFsError(error, this.virtualPath);
-    }
+    const data = await readAt(this.handle, length, position, this.virtualPath);
+    this.bytesSent += data.length;
+    return data;
   }
 
   /**
@@ -93,8 +81,4 @@ export class DownloadTransfer {
     if (this.closing)
       throw new StorageError('io-error', this.virtualPath, 'the download is closed');
   }
-}
-
-function isCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { maxReadLength } from './download';
 import { fromFsError, StorageError } from './errors';
+import { isCount, readAt } from './positional-read';
 import { now, type Reporter } from './notices';
 
 export interface UploadResult {
@@ -122,20 +122,7 @@ export class UploadTransfer {
       throw new StorageError('io-error', this.virtualPath, 'the file was opened for writing only');
     }
     if (this.state !== 'open') throw this.closedError();
-    if (!isCount(length) || !isCount(position)) {
-      throw new StorageError(
-        'io-error',
-        this.virtualPath,
-        'a read needs a whole, non-negative length and position',
-      );
-    }
-    const buffer = Buffer.alloc(Math.min(length, maxReadLength));
-    try {
-      const { bytesRead } = await this.plan.handle.read(buffer, 0, buffer.length, position);
-      return buffer.subarray(0, bytesRead);
-    } catch (error) {
-      throw fromFsError(error, this.virtualPath);
-    }
+    return readAt(this.plan.handle, length, position, this.virtualPath);
   }
 
   /**
@@ -297,10 +284,6 @@ async function writeFully(handle: FileHandle, chunk: Buffer, position: number): 
     );
     written += bytesWritten;
   }
-}
-
-function isCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
 }
 
 /** "1 TiB", "500 MiB", "1000 bytes": the limit as an operator set it. */
