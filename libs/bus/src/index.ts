@@ -4,3 +4,4 @@ export * from './bus-server';
 export * from './answer';
 export * from './events';
 export * from './health';
+export * from './announcements';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ConfigError, type Logger, type TesseraConfig } from '@tessera/config';
 import { createPrismaClient, PrismaClient } from '@tessera/db';
-import { PkiEvents } from './events/pki-events';
+import { Announcements } from '@tessera/bus';
 import { CertificatesHandler } from './handlers/certificates.handler';
 import { HostKeysHandler } from './handlers/host-keys.handler';
 import { MasterKey, SealedBoxError } from './master-key/master-key';
@@ -65,7 +65,7 @@ class Startup implements OnApplicationBootstrap {
 class Lifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(PrismaClient) private readonly db: PrismaClient,
-    @Inject(PkiEvents) private readonly events: PkiEvents,
+    @Inject(Announcements) private readonly events: Announcements,
   ) {}
   async onApplicationShutdown() {
     await this.events.close();
@@ -90,7 +90,10 @@ export class PkiModule {
         { provide: LOGGER, useValue: logger },
         { provide: MasterKey, useValue: masterKey },
         { provide: PrismaClient, useFactory: () => createPrismaClient(config.DATABASE_URL) },
-        { provide: PkiEvents, useFactory: () => PkiEvents.connect(config, logger) },
+        {
+          provide: Announcements,
+          useFactory: () => Announcements.connect(config, 'pki-events', logger),
+        },
         {
           provide: TlsKeyStore,
           useFactory: (db: PrismaClient) => new TlsKeyStore(db),
@@ -98,15 +101,15 @@ export class PkiModule {
         },
         {
           provide: TlsCertificates,
-          useFactory: (store: TlsKeyStore, events: PkiEvents) =>
+          useFactory: (store: TlsKeyStore, events: Announcements) =>
             new TlsCertificates(store, masterKey, events, logger),
-          inject: [TlsKeyStore, PkiEvents],
+          inject: [TlsKeyStore, Announcements],
         },
         {
           provide: HostKeys,
-          useFactory: (db: PrismaClient, events: PkiEvents) =>
+          useFactory: (db: PrismaClient, events: Announcements) =>
             new HostKeys(db, masterKey, events, logger),
-          inject: [PrismaClient, PkiEvents],
+          inject: [PrismaClient, Announcements],
         },
         Startup,
         Lifecycle,

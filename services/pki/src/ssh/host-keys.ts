@@ -9,7 +9,7 @@ import {
   type HostKeyKind,
 } from '@tessera/contracts';
 import type { PrismaClient } from '@tessera/db';
-import type { PkiEvents } from '../events/pki-events';
+import type { Announcements } from '@tessera/bus';
 import type { MasterKey } from '../master-key/master-key';
 
 const COMMENT = 'tessera-host';
@@ -49,7 +49,7 @@ export class HostKeys {
   constructor(
     private readonly db: PrismaClient,
     private readonly masterKey: MasterKey,
-    private readonly events: PkiEvents,
+    private readonly events: Announcements,
     private readonly logger: Logger,
   ) {}
 

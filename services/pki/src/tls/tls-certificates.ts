@@ -13,7 +13,7 @@ import {
   type TlsKeyType,
   type pkiCertificateMaterial,
 } from '@tessera/contracts';
-import type { PkiEvents } from '../events/pki-events';
+import type { Announcements } from '@tessera/bus';
 import type { MasterKey } from '../master-key/master-key';
 import { checkValidity, daysUntil, EXPIRY_WARNING_DAYS, orderChain } from './chain';
 import {
@@ -66,7 +66,7 @@ export class TlsCertificates {
   constructor(
     private readonly store: TlsKeyStore,
     private readonly masterKey: MasterKey,
-    private readonly events: PkiEvents,
+    private readonly events: Announcements,
     private readonly logger: Logger,
   ) {}
 
