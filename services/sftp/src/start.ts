@@ -2,7 +2,7 @@ import type { Subscription } from 'nats';
 import { answerHealth, BusClient, ensureEventStream } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
-import { EventNotices } from './bus/event-notices';
+import { EventNotices } from '@tessera/door';
 import { PkiHostKeys, type HostKeyMaterial } from './bus/host-keys';
 import { LiveSettingsFeed } from './bus/live-settings';
 import { LoginSlots } from './limits/login-slots';

@@ -1,7 +1,7 @@
 import type { Subscription } from 'nats';
 import type { BusClient } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
-import { askUntilReady } from './ask-until-ready';
+import { askUntilReady } from '@tessera/door';
 import { pkiHostKeysChanged, pkiHostKeysMaterial, type ReplyOf } from '@tessera/contracts';
 
 export type HostKeyMaterial = ReplyOf<typeof pkiHostKeysMaterial>['keys'][number];

@@ -2,7 +2,7 @@ import type { Subscription } from 'nats';
 import type { BusClient } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
 import { settingsChanged, settingsGet, type Settings } from '@tessera/contracts';
-import { askUntilReady } from './ask-until-ready';
+import { askUntilReady } from '@tessera/door';
 
 /** user-auth could not give us the settings: the door does not know its port without them. */
 export class SettingsUnavailable extends Error {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthContext } from 'ssh2';
 import type { Logger } from '@tessera/config';
-import type { EventNotices } from '../bus/event-notices';
+import type { EventNotices } from '@tessera/door';
 import { loginOutcomes, maxFailuresPerConnection } from './login-outcomes';
 import type { LoginDecision, Logins } from './logins';
 

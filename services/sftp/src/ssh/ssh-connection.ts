@@ -2,7 +2,7 @@ import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import type { UserProfile } from '@tessera/contracts';
 import { FileSession } from '@tessera/storage';
-import type { EventNotices } from '../bus/event-notices';
+import type { EventNotices } from '@tessera/door';
 import type { LoginSlots } from '../limits/login-slots';
 import { Authenticator } from '../login/authenticator';
 import { loginOutcomes } from '../login/login-outcomes';
@@ -10,7 +10,7 @@ import type { Logins } from '../login/logins';
 import type { SftpSettings } from '../settings';
 import { OpenHandles } from '../sftp/open-handles';
 import { SftpSession } from '../sftp/sftp-session';
-import { IdleTimer } from './idle-timer';
+import { IdleTimer } from '@tessera/door';
 import { refuseWithMessage, sftpOnlyMessage } from './refusals';
 
 export interface DoorServices {

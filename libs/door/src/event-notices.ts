@@ -23,7 +23,7 @@ export type LoginFailedEvent = PayloadOf<typeof sessionsLoginFailed>;
 /**
  * Storage's notices, and the door's own login failures, published into JetStream. Each publish
  * waits for the stream's acknowledgement; a failure rejects, and the caller logs it loudly (the
- * file operation itself is already done). Durable retry of unsent events is a later issue.
+ * file operation itself is already done). Durable retry of unsent events is the notices issue (18).
  */
 export class EventNotices implements NoticeSink {
   constructor(

@@ -1,0 +1,3 @@
+export * from './ask-until-ready';
+export * from './event-notices';
+export * from './idle-timer';
