@@ -1,12 +1,10 @@
-import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
 import type { Logger, TesseraConfig } from '@tessera/config';
-import type { EventContract, PayloadOf } from '@tessera/contracts';
+import type { PayloadOf } from '@tessera/contracts';
 import { natsConnectionOptions } from './connection';
+import { followAnnouncement, type AnyEvent, type FollowHandlers, type Following } from './follow';
 
 const json = JSONCodec<unknown>();
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any event contract
-type AnyEvent = EventContract<any>;
 
 /**
  * "Reload now" signals on core NATS (`pki.certificate.activated`, `settings.changed`, ...): not
@@ -43,26 +41,17 @@ export class Announcements {
     }
   }
 
-  /** Calls `onEvent` with each well-formed event; a malformed one is logged and dropped. */
-  follow<E extends AnyEvent>(contract: E, onEvent: (event: PayloadOf<E>) => void): Subscription {
-    return this.nc.subscribe(this.prefix + contract.subject, {
-      callback: (_err, msg) => {
-        const event = contract.payload.safeParse(decode(msg.data));
-        if (event.success) onEvent(event.data as PayloadOf<E>);
-        else this.logger.warn(`a malformed ${contract.subject} was dropped`);
-      },
-    });
+  /** Follows an announcement (see followAnnouncement): malformed ones are logged and dropped. */
+  follow<E extends AnyEvent>(contract: E, handlers: FollowHandlers<E>): Following {
+    return followAnnouncement(
+      { connection: this.nc, prefix: this.prefix },
+      contract,
+      this.logger,
+      handlers,
+    );
   }
 
   async close(): Promise<void> {
     await this.nc.drain();
-  }
-}
-
-function decode(data: Uint8Array): unknown {
-  try {
-    return json.decode(data);
-  } catch {
-    return undefined;
   }
 }

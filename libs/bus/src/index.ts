@@ -5,3 +5,4 @@ export * from './answer';
 export * from './events';
 export * from './health';
 export * from './announcements';
+export * from './follow';

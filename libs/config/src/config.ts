@@ -97,6 +97,13 @@ const envSchema = z.object({
     .min(1, 'at least 1')
     .max(100_000, 'at most 100000')
     .default(100),
+  /** Connections one user may hold over SFTP at once (services/sftp/README.md). */
+  TESSERA_SFTP_MAX_CONNECTIONS_PER_USER: z.coerce
+    .number('a whole number')
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(1000, 'at most 1000')
+    .default(32),
   /** Failed logins that lock one user (every protocol, keys too) for TESSERA_LOCKOUT_DURATION. */
   TESSERA_LOCKOUT_USER_FAILURES: failures(5),
   /** Failed logins from one address, across users, that lock the address. */

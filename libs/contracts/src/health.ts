@@ -10,11 +10,20 @@ export const listeningPortSchema = z.object({
 });
 export type ListeningPort = z.infer<typeof listeningPortSchema>;
 
+/** A door's connections now, and how many it refused since it started, by reason. */
+export const doorConnectionsSchema = z.object({
+  connections: z.number().int().nonnegative(),
+  users: z.number().int().nonnegative(),
+  refused: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type DoorConnections = z.infer<typeof doorConnectionsSchema>;
+
 /** What a service says about itself beyond "I answer": filled in by the doors. */
 export const healthDetailsSchema = z.object({
   listening: z.array(listeningPortSchema).default([]),
   /** SHA256 fingerprints of the SSH host keys a door offers right now. */
   hostKeyFingerprints: z.array(z.string()).optional(),
+  connections: doorConnectionsSchema.optional(),
 });
 export type HealthDetails = z.infer<typeof healthDetailsSchema>;
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext, type Server, type TlsOptions } from 'node:tls';
-import { JSONCodec, type Status, type Subscription } from 'nats';
-import type { BusClient } from '@tessera/bus';
+import { followAnnouncement, type BusClient, type Following } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
 import { pkiCertificateActivated, pkiCertificateMaterial } from '@tessera/contracts';
 import { secureContextOptionsFor, type TlsMaterial } from './server-options';
@@ -18,8 +17,6 @@ export interface TlsIdentityInfo {
   fingerprintSha256: string;
   activatedAt: string;
 }
-
-const json = JSONCodec<unknown>();
 
 /**
  * The TLS identity a door presents, kept current. `start` asks the pki service for the active
@@ -45,8 +42,7 @@ export class TlsIdentity {
   private readonly servers = new Set<Server>();
   private readonly listeners = new Set<(info: TlsIdentityInfo) => void>();
   private readonly ticketKeys = randomBytes(48);
-  private subscription?: Subscription;
-  private statusWatch?: AsyncIterable<Status> & { stop?: () => void };
+  private following?: Following;
   /** An announcement came before the first identity was installed: fetch again after it. */
   private missedAnnouncement = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -149,8 +145,7 @@ export class TlsIdentity {
   /** Stops following changes. Servers keep the context they have; the bus stays open. */
   async close(): Promise<void> {
     this.closed = true;
-    this.subscription?.unsubscribe();
-    this.statusWatch?.stop?.();
+    this.following?.stop();
     this.servers.clear();
     this.listeners.clear();
     await this.queue;
@@ -192,35 +187,17 @@ export class TlsIdentity {
   }
 
   private follow(): void {
-    const subject = this.bus.prefix + pkiCertificateActivated.subject;
-    this.subscription = this.bus.connection.subscribe(subject, {
-      callback: (_err, msg) => {
-        let payload: unknown;
-        try {
-          payload = json.decode(msg.data);
-        } catch {
-          payload = undefined;
-        }
-        const event = pkiCertificateActivated.payload.safeParse(payload);
-        if (!event.success) {
-          this.logger.warn({ subject }, 'ignored a malformed certificate announcement');
-          return;
-        }
+    this.following = followAnnouncement(this.bus, pkiCertificateActivated, this.logger, {
+      onEvent: (event) => {
         if (!this.material) {
           this.missedAnnouncement = true;
           return;
         }
-        if (event.data.fingerprintSha256 === this.material.fingerprintSha256) return;
-        void this.refresh();
+        if (event.fingerprintSha256 !== this.material.fingerprintSha256) void this.refresh();
+      },
+      onReconnect: () => {
+        if (!this.closed && this.material) void this.refresh();
       },
     });
-    const watch = this.bus.connection.status();
-    this.statusWatch = watch;
-    void (async () => {
-      for await (const status of watch) {
-        if (this.closed) return;
-        if (status.type === 'reconnect' && this.material) void this.refresh();
-      }
-    })().catch(() => undefined);
   }
 }

@@ -4,8 +4,8 @@ import { ConfigError } from '@tessera/config';
 /**
  * The SFTP door's own fixed settings, read from the environment at start like the shared ones in
  * @tessera/config (same rules: a bad value stops the service naming the variable). The run-time
- * ones (sftp.enabled, sftp.port, sftp.max-users) come from user-auth's settings instead
- * (`tessera settings`, src/bus/live-settings.ts).
+ * ones (sftp.enabled, sftp.port, sftp.max-users, sftp.max-connections-per-user) come from user-auth's settings instead
+ * (`tessera settings`, followed through LiveSettingsFeed in libs/door).
  */
 const count = (fallback: number, max: number) =>
   z.coerce
@@ -26,7 +26,8 @@ const flag = z
   .transform((v) => v === 'true' || v === '1');
 
 const settingsSchema = z.object({
-  TESSERA_SFTP_MAX_SESSIONS_PER_USER: count(8, 1000),
+  TESSERA_SFTP_MAX_CONNECTIONS: count(1000, 100_000),
+  TESSERA_SFTP_MAX_CONNECTIONS_PER_ADDRESS: count(64, 100_000),
   TESSERA_SFTP_IDLE_TIMEOUT: seconds(900),
   TESSERA_SFTP_LOGIN_GRACE_TIME: seconds(60),
   TESSERA_SFTP_MAX_HANDLES: count(64, 4096),
@@ -36,8 +37,10 @@ const settingsSchema = z.object({
 });
 
 export interface SftpSettings {
-  /** Connections one user may hold at once. */
-  maxSessionsPerUser: number;
+  /** Connections at once, logged in or not. */
+  maxConnections: number;
+  /** Connections at once from one address, logged in or not (rclone opens 12 by default). */
+  maxConnectionsPerAddress: number;
   /** A logged-in connection with no SFTP request for this long is closed; 0 = never. */
   idleTimeoutSeconds: number;
   /** A connection that has not logged in after this long is closed; 0 = never. */
@@ -63,7 +66,8 @@ export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSett
   }
   const s = parsed.data;
   return {
-    maxSessionsPerUser: s.TESSERA_SFTP_MAX_SESSIONS_PER_USER,
+    maxConnections: s.TESSERA_SFTP_MAX_CONNECTIONS,
+    maxConnectionsPerAddress: s.TESSERA_SFTP_MAX_CONNECTIONS_PER_ADDRESS,
     idleTimeoutSeconds: s.TESSERA_SFTP_IDLE_TIMEOUT,
     loginGraceSeconds: s.TESSERA_SFTP_LOGIN_GRACE_TIME,
     maxHandles: s.TESSERA_SFTP_MAX_HANDLES,

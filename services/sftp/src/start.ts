@@ -1,18 +1,20 @@
-import type { Subscription } from 'nats';
-import { answerHealth, BusClient, ensureEventStream } from '@tessera/bus';
+import { answerHealth, BusClient, ensureEventStream, type Following } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
-import { EventNotices } from '@tessera/door';
+import {
+  ConnectionLimits,
+  EventNotices,
+  LiveSettingsFeed,
+  Logins,
+  type ConnectionLimitValues,
+} from '@tessera/door';
 import { PkiHostKeys, type HostKeyMaterial } from './bus/host-keys';
-import { LiveSettingsFeed } from './bus/live-settings';
-import { LoginSlots } from './limits/login-slots';
-import { Logins } from './login/logins';
 import { loadSftpSettings, type SftpSettings } from './settings';
 import { offeredAlgorithms } from './ssh/algorithms';
 import { hostKeysToOffer, offeredFingerprints } from './ssh/host-key-offer';
 import { DoorPort } from './ssh/door-port';
 import { SshConnection, type DoorServices } from './ssh/ssh-connection';
-import { SshListener } from './ssh/ssh-listener';
+import { plainAddress, SshListener } from './ssh/ssh-listener';
 
 export interface SftpDoor {
   /** The port listened on now (`sftp.port`), or null while `sftp.enabled` is false. */
@@ -51,26 +53,24 @@ async function serve(
   const served: ServedHostKeys = { material: await hostKeys.fetchWhenReady(waitMs) };
   const feed = new LiveSettingsFeed(bus, logger);
   const initial = await feed.fetchWhenReady(waitMs);
-  const limits = {
-    maxUsers: initial['sftp.max-users'],
-    maxSessionsPerUser: settings.maxSessionsPerUser,
-  };
+  const limits = new ConnectionLimits('SFTP', limitsFrom(settings, initial));
   const door: DoorServices = {
     config,
     settings,
     logger,
-    logins: new Logins(bus),
-    slots: new LoginSlots(limits),
+    logins: new Logins(bus, 'sftp'),
+    limits,
     notices: await openEvents(bus, logger),
   };
   const listener = new SshListener(
     offeredAlgorithms(settings),
     (client, info) => new SshConnection(client, plainAddress(info.ip), door).start(),
+    (address) => limits.connect(address),
     logger,
   );
   listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
   const doorPort = new DoorPort(listener, config.TESSERA_BIND_ADDRESS, logger);
-  const follow = await applyLiveSettings(feed, initial, { doorPort, limits }, logger);
+  const follow = await applyLiveSettings(feed, initial, { doorPort, limits, settings }, logger);
   const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);
   const watch = hostKeys.watch(reload);
   // Answered once the door is set up; `listening` says where it listens now (empty while off).
@@ -80,6 +80,7 @@ async function serve(
         ? []
         : [{ protocol: 'sftp', address: config.TESSERA_BIND_ADDRESS, port: doorPort.listening }],
     hostKeyFingerprints: offeredFingerprints(served.material, settings.ecdsaHostKey),
+    connections: limits.counts,
   }));
   return {
     get port() {
@@ -87,18 +88,29 @@ async function serve(
     },
     close: async () => {
       health.unsubscribe();
-      watch.unsubscribe();
-      follow.unsubscribe();
+      watch.stop();
+      follow.stop();
       await listener.close();
       await bus.close();
     },
   };
 }
 
-/** What a live setting changes in a running door: where it listens, and the user limit. */
+/** What a live setting changes in a running door: where it listens, and the login limits. */
 interface LiveParts {
   doorPort: DoorPort;
-  limits: { maxUsers: number };
+  limits: ConnectionLimits;
+  settings: SftpSettings;
+}
+
+/** The door's fixed connection limits (environment) with the live login limits (settings). */
+function limitsFrom(settings: SftpSettings, live: Settings): ConnectionLimitValues {
+  return {
+    maxConnections: settings.maxConnections,
+    maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+    maxUsers: live['sftp.max-users'],
+    maxConnectionsPerUser: live['sftp.max-connections-per-user'],
+  };
 }
 
 /**
@@ -108,11 +120,11 @@ interface LiveParts {
 async function applyLiveSettings(
   feed: LiveSettingsFeed,
   initial: Settings,
-  { doorPort, limits }: LiveParts,
+  { doorPort, limits, settings }: LiveParts,
   logger: Logger,
-): Promise<Subscription> {
+): Promise<Following> {
   const apply = (live: Settings) => {
-    limits.maxUsers = live['sftp.max-users'];
+    limits.limits = limitsFrom(settings, live);
     return doorPort.apply(live['sftp.enabled'], live['sftp.port']);
   };
   await apply(initial);
@@ -156,9 +168,4 @@ async function reloadHostKeys(
   } catch (err) {
     logger.error({ err }, 'host keys changed but could not be loaded; keeping the old ones');
   }
-}
-
-/** "::ffff:192.0.2.1" (IPv4 on an IPv6 socket) is reported as "192.0.2.1". */
-function plainAddress(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
 }

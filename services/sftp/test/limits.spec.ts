@@ -1,4 +1,6 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
+import { askHealth } from '@tessera/bus';
 import { eventually } from '@tessera/testing';
 import { sftpBatch } from './openssh';
 import { startStack, type Stack, connectAs } from './stack';
@@ -9,7 +11,8 @@ const open: SftpClient[] = [];
 beforeAll(async () => {
   stack = await startStack({
     maxUsers: 2,
-    maxSessionsPerUser: 1,
+    maxConnectionsPerUser: 1,
+    maxConnectionsPerAddress: 4,
     idleTimeoutSeconds: 2,
     maxHandles: 4,
   });
@@ -82,5 +85,37 @@ describe('session limits', () => {
     expect(stack.log.records()).toContainEqual(
       expect.objectContaining({ username: 'ann', reason: 'idle timeout' }),
     );
+  });
+});
+
+/** A client that connects and says hello, then never logs in: it holds a place until closed. */
+function idleClient(port: number): Promise<{ socket: Socket; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => {
+      socket.write('SSH-2.0-idle_test\r\n');
+      resolve({ socket, closed: new Promise((done) => socket.once('close', () => done())) });
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('connections from one address', () => {
+  it('holds four at once, ends the fifth at once, and counts the refusal for tessera status', async () => {
+    const held = await Promise.all([1, 2, 3, 4].map(() => idleClient(stack.port)));
+    await eventually(async () => {
+      const [sftp] = await askHealth(stack.bus, ['sftp']);
+      return sftp?.answers && sftp.health.connections?.connections === 4 ? true : undefined;
+    }, 5000);
+    const fifth = await idleClient(stack.port);
+    await fifth.closed;
+    expect(stack.log.records()).toContainEqual(
+      expect.objectContaining({
+        reason: '127.0.0.1 already has 4 SFTP connections, the most allowed from one address',
+      }),
+    );
+    const [sftp] = await askHealth(stack.bus, ['sftp']);
+    expect(sftp).toMatchObject({ health: { connections: { refused: { 'per-address': 1 } } } });
+    for (const { socket } of held) socket.destroy();
+    await eventually(async () => ((await tryOpenSsh('ann')).code === 0 ? true : undefined), 5000);
   });
 });

@@ -152,6 +152,27 @@ describe('the SFTP door follows its settings live', () => {
     );
   });
 
+  it('holds a lower sftp.max-connections-per-user for new logins, and counts the refusals', async () => {
+    const port = await sftpPort();
+    await connect(port, 'ivy');
+    expect((await tessera(['settings', 'set', 'sftp.max-connections-per-user', '1'])).code).toBe(0);
+    const over = await eventually(async () => {
+      const attempt = await tryLogin(port, 'ivy');
+      return attempt.code === 0 ? undefined : attempt;
+    });
+    expect(over.stderr).toContain('ivy already has 1 SFTP connections, the most allowed');
+    const status = await tessera(['status']);
+    expect(status.stdout).toMatch(
+      /^sftp: 1 connection, 1 user; refused since start: .*\d+ per-user limit/m,
+    );
+    expect((await tessera(['settings', 'set', 'sftp.max-connections-per-user', '32'])).code).toBe(
+      0,
+    );
+    expect(await eventually(async () => ((await logsIn(port, 'ivy')) ? true : undefined))).toBe(
+      true,
+    );
+  });
+
   it('logs and drops garbage on settings.changed, and keeps serving', async () => {
     const port = await sftpPort();
     const subject = stack.bus.prefix + settingsChanged.subject;

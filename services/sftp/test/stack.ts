@@ -36,14 +36,21 @@ export interface Stack {
  */
 export async function startStack({
   maxUsers,
+  maxConnectionsPerUser,
   ...settings
-}: Partial<SftpSettings> & { maxUsers?: number } = {}): Promise<Stack> {
+}: Partial<SftpSettings> & {
+  maxUsers?: number;
+  maxConnectionsPerUser?: number;
+} = {}): Promise<Stack> {
   const db: TestDatabase = await createTestDatabase();
   const port = await freePort();
   // The door's run-time settings come from user-auth, seeded from this environment.
   const env = await createTestEnvironment(db.url, {
     TESSERA_SFTP_PORT: String(port),
     ...(maxUsers ? { TESSERA_SFTP_MAX_USERS: String(maxUsers) } : {}),
+    ...(maxConnectionsPerUser
+      ? { TESSERA_SFTP_MAX_CONNECTIONS_PER_USER: String(maxConnectionsPerUser) }
+      : {}),
   });
   const bus = await BusClient.connect(env.config, 'sftp-test');
   const services = await startServices(['user-auth', 'pki'], { env: env.env, bus });

@@ -38,7 +38,10 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
   async onApplicationBootstrap() {
     await this.settings.start();
-    this.settingsBus.follow((settings) => this.settings.adopt(settings));
+    this.settingsBus.follow(
+      (settings) => this.settings.adopt(settings),
+      () => void this.settings.reread(),
+    );
     await this.keysFolder.start();
   }
   async onApplicationShutdown() {

@@ -50,8 +50,31 @@ function describe({ services, certificate }: Status): string {
   return [
     table(['SERVICE', 'STATE', 'VERSION', 'UPTIME', 'LISTENING'], rows),
     '',
+    ...services.flatMap(connections),
     identity(certificate),
   ].join('\n');
+}
+
+/** Each reason a door counts refusals under, as the operator reads it. */
+const refusalWords: Record<string, string> = {
+  connections: 'server full',
+  'per-address': 'per-address limit',
+  users: 'user limit',
+  'per-user': 'per-user limit',
+};
+
+/** "sftp: 3 connections, 2 users; refused since start: 4 per-user limit", for a door. */
+function connections(s: Status['services'][number]): string[] {
+  const now = s.answers ? s.health.connections : undefined;
+  if (!now) return [];
+  const refused = Object.entries(now.refused)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${refusalWords[reason] ?? reason}`);
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return [
+    `${s.service}: ${plural(now.connections, 'connection')}, ${plural(now.users, 'user')}; refused since start: ${refused.join(', ') || 'none'}`,
+    '',
+  ];
 }
 
 function identity(certificate: Status['certificate']): string {

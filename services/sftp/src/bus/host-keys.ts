@@ -1,5 +1,4 @@
-import type { Subscription } from 'nats';
-import type { BusClient } from '@tessera/bus';
+import { followAnnouncement, type BusClient, type Following } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
 import { askUntilReady } from '@tessera/door';
 import { pkiHostKeysChanged, pkiHostKeysMaterial, type ReplyOf } from '@tessera/contracts';
@@ -36,9 +35,14 @@ export class PkiHostKeys {
     );
   }
 
-  /** Calls `onChange` on every `pki.hostkeys.changed`; a malformed event is ignored. */
-  watch(onChange: () => void): Subscription {
-    const subject = this.bus.prefix + pkiHostKeysChanged.subject;
-    return this.bus.connection.subscribe(subject, { callback: () => onChange() });
+  /**
+   * Calls `onChange` on every `pki.hostkeys.changed`, and after a reconnect (an announcement made
+   * while the door was cut off is lost); a malformed announcement is logged and dropped.
+   */
+  watch(onChange: () => void): Following {
+    return followAnnouncement(this.bus, pkiHostKeysChanged, this.logger, {
+      onEvent: onChange,
+      onReconnect: onChange,
+    });
   }
 }

@@ -2,22 +2,25 @@ import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import type { UserProfile } from '@tessera/contracts';
 import { FileSession } from '@tessera/storage';
-import type { EventNotices } from '@tessera/door';
-import type { LoginSlots } from '../limits/login-slots';
+import {
+  IdleTimer,
+  LoginAttempts,
+  loginOutcomes,
+  type ConnectionLimits,
+  type EventNotices,
+  type Logins,
+} from '@tessera/door';
 import { Authenticator } from '../login/authenticator';
-import { loginOutcomes } from '../login/login-outcomes';
-import type { Logins } from '../login/logins';
 import type { SftpSettings } from '../settings';
 import { OpenHandles } from '../sftp/open-handles';
 import { SftpSession } from '../sftp/sftp-session';
-import { IdleTimer } from '@tessera/door';
 import { refuseWithMessage, sftpOnlyMessage } from './refusals';
 
 export interface DoorServices {
   config: TesseraConfig;
   settings: SftpSettings;
   logins: Logins;
-  slots: LoginSlots;
+  limits: ConnectionLimits;
   notices: EventNotices;
   logger: Logger;
 }
@@ -36,7 +39,8 @@ const maxRequestsInFlight = 64;
  */
 export class SshConnection {
   private user: UserProfile | null = null;
-  private releaseSlot: (() => void) | null = null;
+  /** Gives back this user's login place under the limits, once, when the connection closes. */
+  private releaseLogin: (() => void) | null = null;
   /** Set when the login succeeded but a limit is reached: said on the first channel, then we close. */
   private refusal: string | null = null;
   private channels = 0;
@@ -51,7 +55,8 @@ export class SshConnection {
     private readonly door: DoorServices,
   ) {
     this.log = door.logger.child({ remoteAddress });
-    this.logins = new Authenticator(door.logins, door.notices, remoteAddress, this.log);
+    const attempts = new LoginAttempts(door.notices, 'sftp', remoteAddress, this.log);
+    this.logins = new Authenticator(door.logins, attempts, remoteAddress);
     this.idle = new IdleTimer(door.settings.idleTimeoutSeconds, () => this.close('idle timeout'));
     this.grace = new IdleTimer(door.settings.loginGraceSeconds, () =>
       this.close('no login in time'),
@@ -91,14 +96,14 @@ export class SshConnection {
   }
 
   private admit(user: UserProfile, method: string): void {
-    const claim = this.door.slots.claim(user.username);
+    const claim = this.door.limits.logIn(user.username);
     this.user = user;
     if (!claim.granted) {
       this.refusal = claim.reason;
       this.log.warn({ username: user.username, reason: claim.reason }, 'login over the limit');
       return;
     }
-    this.releaseSlot = claim.release;
+    this.releaseLogin = claim.release;
     this.log.info({ username: user.username, method }, 'logged in');
   }
 
@@ -166,8 +171,8 @@ export class SshConnection {
   private closed(): void {
     this.idle.stop();
     this.grace.stop();
-    this.releaseSlot?.();
-    this.releaseSlot = null;
+    this.releaseLogin?.();
+    this.releaseLogin = null;
     if (this.user) this.log.info({ username: this.user.username }, 'disconnected');
   }
 }

@@ -1,8 +1,11 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type Algorithms, type ClientInfo, type Connection, type ParsedKey } from 'ssh2';
 import type { Logger } from '@tessera/config';
+import type { Claim } from '@tessera/door';
 
 export type ClientHandler = (client: Connection, info: ClientInfo) => void;
+/** Takes a place for a new connection from `address` under the door's limits, or says why not. */
+export type AdmitConnection = (address: string) => Claim;
 
 /** One listening socket. Closing it refuses new connections; those it took carry on. */
 export interface Opening {
@@ -24,6 +27,7 @@ export class SshListener {
   constructor(
     private readonly algorithms: Algorithms,
     private readonly onClient: ClientHandler,
+    private readonly admit: AdmitConnection,
     private readonly logger: Logger,
   ) {}
 
@@ -76,9 +80,28 @@ export class SshListener {
       socket.destroy();
       return;
     }
+    const address = plainAddress(socket.remoteAddress ?? '');
+    const place = this.admit(address);
+    if (!place.granted) {
+      // Before the SSH handshake there is no way to tell the client why: the log says it.
+      this.logger.warn(
+        { remoteAddress: address, reason: place.reason },
+        'connection over the limit',
+      );
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      place.release();
+    });
     socket.setNoDelay(true);
     this.ssh.injectSocket(socket);
   }
+}
+
+/** "::ffff:192.0.2.1" (IPv4 on an IPv6 socket) is reported as "192.0.2.1". */
+export function plainAddress(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
 }

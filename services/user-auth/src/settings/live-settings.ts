@@ -63,6 +63,15 @@ export class LiveSettings {
     this.retry = undefined;
   }
 
+  /** After a bus reconnect: a change another replica announced meanwhile was not heard. */
+  async reread(): Promise<void> {
+    try {
+      this.current = this.readStored(await this.store.read());
+    } catch (err) {
+      this.logger.error({ err }, 'settings could not be read again; keeping the ones in use');
+    }
+  }
+
   get(): Settings {
     return this.current;
   }

@@ -1,5 +1,4 @@
-import type { Subscription } from 'nats';
-import { Announcements } from '@tessera/bus';
+import { Announcements, type Following } from '@tessera/bus';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import { settingsChanged, type Settings } from '@tessera/contracts';
 import type { SettingsChange } from './live-settings';
@@ -19,8 +18,12 @@ export class SettingsBus {
     return this.events.publish(settingsChanged, { ...change, at: new Date().toISOString() });
   }
 
-  follow(onSettings: (settings: Settings) => void): Subscription {
-    return this.events.follow(settingsChanged, (event) => onSettings(event.settings));
+  /** Another replica's changes; after a reconnect, `onReconnect` reads the table again. */
+  follow(onSettings: (settings: Settings) => void, onReconnect: () => void): Following {
+    return this.events.follow(settingsChanged, {
+      onEvent: (event) => onSettings(event.settings),
+      onReconnect,
+    });
   }
 
   close(): Promise<void> {

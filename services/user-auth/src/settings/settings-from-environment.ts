@@ -10,6 +10,7 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'sftp.enabled': true,
     'sftp.port': config.TESSERA_SFTP_PORT,
     'sftp.max-users': config.TESSERA_SFTP_MAX_USERS,
+    'sftp.max-connections-per-user': config.TESSERA_SFTP_MAX_CONNECTIONS_PER_USER,
     // Secure by default: FTP only with TLS, as explicit FTPS on the FTP port.
     'ftp.plain': false,
     'ftp.explicit-tls': true,
