@@ -3,6 +3,7 @@ import { constants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Privilege, Protocol } from '@tessera/contracts';
+import { digestOf, type ChecksumAlgorithm } from './checksum';
 import { DownloadTransfer } from './download';
 import { toEntry, type FileEntry } from './entries';
 import { errnoOf, fromFsError, StorageError } from './errors';
@@ -252,6 +253,23 @@ export class FileSession {
       throw notARegularFile(vp, stats);
     }
     return new DownloadTransfer(vp, stats.size, handle, this.reporter);
+  }
+
+  /**
+   * A file's digest, for clients that compare files instead of downloading them (rclone asks
+   * `md5sum`). Needs 'download' on the parent, as reading it would, but is not a download: no
+   * notice is sent.
+   */
+  async checksum(input: string, algorithm: ChecksumAlgorithm): Promise<string> {
+    const { vp, real } = await this.locate(input, ['download'], 'parent', { followFinal: true });
+    const handle = await attempt(vp, () => fs.open(real, readFlags));
+    try {
+      const stats = await attempt(vp, () => handle.stat());
+      if (!stats.isFile()) throw notARegularFile(vp, stats);
+      return await attempt(vp, () => digestOf(handle, algorithm));
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
   }
 
   /**

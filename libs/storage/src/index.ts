@@ -30,4 +30,5 @@ export {
   type OpenReadWriteOptions,
 } from './file-session';
 export { DownloadTransfer, maxReadLength } from './download';
+export { checksumAlgorithms, type ChecksumAlgorithm } from './checksum';
 export { UploadTransfer, formatBytes, type UploadResult } from './upload';

@@ -153,6 +153,13 @@ describe('the home is a jail', () => {
     await expect(stat(path.join(stack.homes, 'escaped.txt'))).rejects.toThrow(/ENOENT/);
   });
 
+  it('answers REALPATH of .. at the home with the home, as a chroot does', async () => {
+    expect(await c.realPath('..')).toBe('/');
+    expect(await c.realPath('/../../mine.txt')).toBe('/mine.txt');
+    expect(await c.realPath('')).toBe('/');
+    await expect(c.get('/../jailed/mine.txt')).rejects.toThrow(/climbs above the home/);
+  });
+
   it('never follows a planted link out of the home, for reading, listing or writing', async () => {
     await expect(c.get('/etc-link/passwd')).rejects.toThrow(/leads outside the home/);
     await expect(c.list('/etc-link')).rejects.toThrow(/leads outside the home/);

@@ -4,7 +4,7 @@ import type { SftpContext } from './context';
 import type { PacketReader } from './packet-reader';
 import { maxPacketLength, maxReadWriteLength, Status } from './protocol';
 import { ok, status, uint64s, type Reply } from './replies';
-import { nameReply } from './handlers/paths';
+import { clampedAtHome, nameReply } from './handlers/paths';
 
 export interface ExtensionHandler {
   /** The version string advertised in the VERSION reply (OpenSSH's own figures). */
@@ -77,5 +77,5 @@ async function expandPath(ctx: SftpContext, request: PacketReader): Promise<Repl
     return status(Status.NO_SUCH_FILE, 'only your own home (~) can be reached');
   }
   const inHome = path === '~' ? '/' : path.startsWith('~/') ? path.slice(1) : path;
-  return nameReply(await ctx.files.realpath(inHome));
+  return nameReply(await ctx.files.realpath(clampedAtHome(inHome)));
 }

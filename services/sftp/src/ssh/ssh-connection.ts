@@ -11,6 +11,7 @@ import {
   type Logins,
 } from '@tessera/door';
 import { Authenticator } from '../login/authenticator';
+import { parseHashCommand, runHashCommand } from './hash-command';
 import type { SftpSettings } from '../settings';
 import { OpenHandles } from '../sftp/open-handles';
 import { SftpSession } from '../sftp/sftp-session';
@@ -27,7 +28,7 @@ export interface DoorServices {
 
 /** The only methods we take; told to the client after each refusal. */
 const methods: AuthContext['method'][] = ['publickey', 'password'];
-/** Session channels one connection may open (OpenSSH's sftp opens one). */
+/** Session channels one connection may hold open at once (OpenSSH's sftp opens one; rclone a few). */
 const maxChannelsPerConnection = 4;
 /** Requests one SFTP session works on at once: OpenSSH's client keeps at most 64 in flight. */
 const maxRequestsInFlight = 64;
@@ -71,8 +72,11 @@ export class SshConnection {
       this.idle.touch();
     });
     this.client.on('session', (accept, reject) => {
-      if (++this.channels > maxChannelsPerConnection) return reject();
-      this.serve(accept());
+      if (this.channels >= maxChannelsPerConnection) return reject();
+      this.channels++;
+      const session = accept();
+      session.once('close', () => this.channels--);
+      this.serve(session);
     });
     // Global requests: tcpip-forward and its kin. Channel opens for direct-tcpip, streamlocal
     // and X11 have no listener, so ssh2 refuses them as "administratively prohibited".
@@ -117,9 +121,13 @@ export class SshConnection {
       session.on(what, refuse(what));
     }
     session.on('shell', (accept) => this.refuseChannel(accept(), 'shell'));
-    session.on('exec', (accept, _reject, info) =>
-      this.refuseChannel(accept(), 'exec', info.command),
-    );
+    session.on('exec', (accept, _reject, info) => {
+      const hash = parseHashCommand(info.command);
+      const files = hash && this.fileSession();
+      if (!hash || !files) return this.refuseChannel(accept(), 'exec', info.command);
+      this.idle.touch();
+      void runHashCommand(accept(), hash, files);
+    });
     session.on('subsystem', (accept, reject, info) => {
       if (info.name !== 'sftp') {
         this.log.info({ subsystem: info.name }, 'subsystem refused');
@@ -141,26 +149,33 @@ export class SshConnection {
   }
 
   private startSftp(channel: ServerChannel): void {
-    if (this.refusal || !this.user) {
+    const user = this.user;
+    const files = this.fileSession();
+    if (!user || !files) {
       refuseWithMessage(channel, this.refusal ?? 'not logged in');
       setTimeout(() => this.client.end(), 100).unref();
       return;
     }
-    const user = this.user;
     const homesRoot = this.door.config.paths.homes;
     const log = this.log.child({ username: user.username });
-    const files = new FileSession({
-      homesRoot,
+    const handles = new OpenHandles(this.door.settings.maxHandles);
+    const context = { files, handles, username: user.username, homesRoot, logger: log };
+    const options = { maxInFlight: maxRequestsInFlight, onActivity: () => this.idle.touch() };
+    new SftpSession(channel, context, options).start();
+  }
+
+  /** The logged-in user's files, or null before a login or after one over the limits. */
+  private fileSession(): FileSession | null {
+    const user = this.user;
+    if (!user || this.refusal) return null;
+    return new FileSession({
+      homesRoot: this.door.config.paths.homes,
       user,
       protocol: 'sftp',
       remoteAddress: this.remoteAddress,
       notices: this.door.notices,
       maxFileSize: this.door.config.TESSERA_MAX_FILE_SIZE,
     });
-    const handles = new OpenHandles(this.door.settings.maxHandles);
-    const context = { files, handles, username: user.username, homesRoot, logger: log };
-    const options = { maxInFlight: maxRequestsInFlight, onActivity: () => this.idle.touch() };
-    new SftpSession(channel, context, options).start();
   }
 
   private close(reason: string): void {

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { readAttrs } from '../attrs';
 import type { SftpContext } from '../context';
 import { attrsOf } from '../long-name';
@@ -32,9 +33,18 @@ export async function renamePath(ctx: SftpContext, request: PacketReader): Promi
   return ok();
 }
 
-/** REALPATH: the canonical virtual path, "/" being the home. Clients ask it first of all. */
+/**
+ * REALPATH: the canonical virtual path, "/" being the home. Clients ask it first of all, and for
+ * `cd`: ".." at the home stays at the home, as in OpenSSH's chroot, so it is clamped here. Every
+ * other request that climbs above the home is still refused.
+ */
 export async function realPath(ctx: SftpContext, request: PacketReader): Promise<Reply> {
-  return nameReply(await ctx.files.realpath(request.text()));
+  return nameReply(await ctx.files.realpath(clampedAtHome(request.text())));
+}
+
+/** "..", "/a/../../b", "" -> "/", "/b", "/": relative paths start at the home. */
+export function clampedAtHome(path: string): string {
+  return posix.resolve('/', path);
 }
 
 export function nameReply(path: string): Reply {
