@@ -83,11 +83,21 @@ function loginHint(u: UserProfile): string | undefined {
     : `${u.username} cannot log in until you give them a password (tessera users passwd ${u.username}) or ${key}`;
 }
 
-/** The `locked` line of `users show`: when the lock ends and how to lift it sooner. */
-export function describeLock(username: string, lock: LoginLock | null): string {
-  return lock
-    ? `locked       until ${lock.until} (too many failed logins; \`tessera users unlock ${username}\` lifts it)`
-    : 'locked       no';
+/** Whose passwords a lock stops, in the operator's words. */
+function lockedWho(lock: LoginLock): string {
+  if (!lock.username) return `address ${lock.address}`;
+  return lock.address ? `${lock.username} from ${lock.address}` : lock.username;
+}
+
+/** The `locked` lines of `users show`: from where, until when, and how to lift each sooner. */
+export function describeLocks(username: string, locks: LoginLock[]): string {
+  if (!locks.length) return 'locked       no';
+  return locks
+    .map((lock) => {
+      const unlock = `tessera users unlock ${username}${lock.address ? ` --address ${lock.address}` : ''}`;
+      return `locked       passwords from ${lock.address || 'an unreported address'} until ${lock.until} (too many failed logins; keys still log in; \`${unlock}\` lifts it)`;
+    })
+    .join('\n');
 }
 
 async function passwordFrom(opts: {
@@ -185,29 +195,36 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('show <name>')
     .description("one user's settings")
     .action(async (name: string) => {
-      const { user, lock } = await ctx.call(usersGet, { username: name }, userOptions);
-      ctx.result({ ...user, lock }, () => `${describeUser(user)}\n${describeLock(name, lock)}`);
+      const { user, locks } = await ctx.call(usersGet, { username: name }, userOptions);
+      ctx.result({ ...user, locks }, () => `${describeUser(user)}\n${describeLocks(name, locks)}`);
     });
 
   users
     .command('unlock [name]')
     .description(
-      'lift the lock that failed logins put on a user, or with --address on an IP address, and reset its count',
+      'lift the password locks failed logins put on a user (from every address), on an IP address with --address (and every name tried from it), or on one user from one address with both; reset their counts',
     )
-    .option('--address <ip>', 'lift the lock on this client address instead of a user')
+    .option('--address <ip>', 'the client address whose locks to lift')
     .action(async (name: string | undefined, o: { address?: string }) => {
-      if (Boolean(name) === Boolean(o.address))
-        throw new CliFailure('give either a user name or --address IP', exitCodes.usage);
-      const target = name ? { username: name } : { address: o.address };
+      if (!name && !o.address)
+        throw new CliFailure('give a user name, --address IP, or both', exitCodes.usage);
+      const target = {
+        ...(name ? { username: name } : {}),
+        ...(o.address ? { address: o.address } : {}),
+      };
       const { lifted } = await ctx.call(
         usersUnlock,
         { ...target, requestedBy: operator() },
         { username: 'NAME', address: '--address' },
       );
-      const who = name ?? `address ${o.address}`;
+      const who = [name, o.address && `address ${o.address}`].filter(Boolean).join(' from ');
       ctx.result({ ...target, lifted }, () =>
-        lifted
-          ? `lifted the lock on ${who} (it would have held until ${lifted.until})`
+        lifted.length
+          ? lifted
+              .map(
+                (l) => `lifted the lock on ${lockedWho(l)} (it would have held until ${l.until})`,
+              )
+              .join('\n')
           : `${who} was not locked; its failed-login count is reset`,
       );
     });
