@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { byteSizeMessage, byteSizePattern, parseByteSize } from '@tessera/contracts';
 
 /**
  * The one configuration loader. Every service reads the same names; a bad value stops the service
@@ -31,27 +32,16 @@ const lockoutSeconds = (fallback: number) =>
     .max(7 * 24 * 3600, 'at most 604800 seconds (a week)')
     .default(fallback);
 
-/** "1099511627776", "500G", "1TiB", "64 MB": binary multiples, as `ls -lh` and `df -h` count. */
-const sizePattern = /^(\d+)\s*([KMGT])?(i?B)?$/i;
-const sizeMessage = 'a size in bytes, or with K, M, G or T (binary), such as 500G or 1T';
-const unitPower = { K: 1, M: 2, G: 3, T: 4 } as const;
-
-function toBytes(text: string): number {
-  const [, digits, unit] = sizePattern.exec(text)!;
-  const power = unit ? unitPower[unit.toUpperCase() as keyof typeof unitPower] : 0;
-  return Number(digits) * 1024 ** power;
-}
-
 const byteSize = (fallback: number) =>
   z
     .string()
     .trim()
-    .regex(sizePattern, sizeMessage)
-    .transform(toBytes)
+    .regex(byteSizePattern, byteSizeMessage)
+    .transform((text) => parseByteSize(text) ?? NaN)
     .pipe(
       z
         .number()
-        .int(sizeMessage)
+        .int(byteSizeMessage)
         .min(1, 'at least 1 byte')
         .max(Number.MAX_SAFE_INTEGER, 'at most 8 PiB'),
     )

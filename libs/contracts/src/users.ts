@@ -16,6 +16,13 @@ export const folderSetSchema = z.object({
 });
 export type FolderSet = z.infer<typeof folderSetSchema>;
 
+/** A quota in bytes: what a user's home folder may hold at most. */
+export const quotaBytesSchema = z
+  .number('a quota in bytes')
+  .int('a quota in whole bytes')
+  .min(1, 'a quota of at least 1 byte')
+  .max(Number.MAX_SAFE_INTEGER, 'a quota of at most 8 PiB');
+
 /** What every door needs to serve a user: home, privileges, folder set. Never the password hash. */
 export const userProfileSchema = z.object({
   id: z.uuid(),
@@ -25,6 +32,8 @@ export const userProfileSchema = z.object({
   homeFolder: homeFolderSchema,
   privileges: privilegeListSchema,
   passwordLoginDisabled: z.boolean(),
+  /** The most bytes the home folder may hold, enforced by every door; null: no quota. */
+  quotaBytes: quotaBytesSchema.nullable(),
   hasPassword: z.boolean(),
   folderSet: folderSetSchema.nullable(),
   publicKeyCount: z.number().int().nonnegative(),
@@ -72,6 +81,7 @@ export const usersCreate = defineRequest(
       enabled: z.boolean().optional(),
       admin: z.boolean().optional(),
       folderSet: existingFolderSetName.nullable().optional(),
+      quotaBytes: quotaBytesSchema.nullable().optional(),
     })
     .refine((r) => !(r.password && r.generatePassword), 'give a password or ask for one, not both'),
   z.object({ user: userProfileSchema, generatedPassword: z.string().optional() }),
@@ -86,6 +96,8 @@ export const usersUpdate = defineRequest(
     enabled: z.boolean().optional(),
     admin: z.boolean().optional(),
     passwordLoginDisabled: z.boolean().optional(),
+    /** null removes the quota. */
+    quotaBytes: quotaBytesSchema.nullable().optional(),
   }),
   userReply,
 );

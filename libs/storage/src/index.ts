@@ -30,4 +30,5 @@ export {
   type OpenReadWriteOptions,
 } from './file-session';
 export { DownloadTransfer, maxReadLength } from './download';
-export { UploadTransfer, formatBytes, type UploadResult } from './upload';
+export { UploadTransfer, type UploadResult } from './upload';
+export { HomeUsages } from './quota';

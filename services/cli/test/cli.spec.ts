@@ -101,6 +101,22 @@ describe('tessera users', () => {
     expect((await tessera(['frobnicate'])).code).toBe(2);
   });
 
+  it('sets, shows, changes and removes a quota, and names the option when a size is bad', async () => {
+    const added = await tessera(['users', 'add', 'quinn', '--home', 'quinn', '--quota', '10G']);
+    expect(added.code).toBe(0);
+    expect((await tessera(['users', 'show', 'quinn'])).stdout).toMatch(/^quota {8}10 GiB$/m);
+    await tessera(['users', 'update', 'quinn', '--quota', '512M']);
+    const shown = JSON.parse((await tessera(['--json', 'users', 'show', 'quinn'])).stdout);
+    expect(shown.quotaBytes).toBe(512 * 1024 ** 2);
+    await tessera(['users', 'update', 'quinn', '--quota', 'none']);
+    expect((await tessera(['users', 'show', 'quinn'])).stdout).toMatch(/^quota {8}none$/m);
+    expect(await tessera(['users', 'update', 'quinn', '--quota', '10X'])).toMatchObject({
+      code: 2,
+      stderr:
+        'tessera: --quota: expected a size in bytes, or with K, M, G or T (binary), such as 500G or 1T, or none\n',
+    });
+  });
+
   it('says how to fix it when NATS cannot be reached', async () => {
     const down = await tessera(['users', 'list'], { NATS_URL: 'nats://127.0.0.1:1' });
     expect(down.code).toBe(3);
@@ -301,7 +317,7 @@ describe("messages in the operator's words", () => {
       code: 2,
       stdout: '',
       stderr:
-        'tessera: nothing to change: give --home, --privileges, --key-only, --allow-password, --admin or --no-admin\n',
+        'tessera: nothing to change: give --home, --privileges, --quota, --key-only, --allow-password, --admin or --no-admin\n',
     });
     const same = await tessera(['users', 'update', 'erin', '--home', 'erin', '--no-admin']);
     expect(same).toMatchObject({

@@ -127,6 +127,27 @@ describe('users', () => {
     });
   });
 
+  it('keeps a quota in the profile the doors get: set, changed and removed', async () => {
+    const created = await bus.request(usersCreate, {
+      username: 'quota-user',
+      homeFolder: 'quota-user',
+      password: 'quota-password',
+      quotaBytes: 10 * 1024 ** 3,
+    });
+    expect(created).toMatchObject({ ok: true, value: { user: { quotaBytes: 10 * 1024 ** 3 } } });
+    expect(await login('quota-user', 'quota-password')).toMatchObject({
+      ok: true,
+      value: { user: { quotaBytes: 10 * 1024 ** 3 } },
+    });
+    const changed = await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: 2 ** 50 });
+    expect(changed).toMatchObject({ ok: true, value: { user: { quotaBytes: 2 ** 50 } } });
+    const removed = await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: null });
+    expect(removed).toMatchObject({ ok: true, value: { user: { quotaBytes: null } } });
+    expect(await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: 0 })).toMatchObject(
+      { ok: false, error: { code: 'invalid_request' } },
+    );
+  });
+
   it('sets a password and refuses passwords on key-only accounts', async () => {
     await bus.request(usersCreate, {
       username: 'keyonly',

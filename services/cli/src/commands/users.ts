@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import {
+  byteSizeMessage,
+  formatBytes,
+  parseByteSize,
   privilegeNames,
   usersCreate,
   usersDelete,
@@ -32,12 +35,32 @@ export function parsePrivileges(text: string, option = '--privileges'): Privileg
   return names as Privilege[];
 }
 
+/**
+ * "10G" → bytes; "none" stays 'none' (commander turns a parser's null into ''), read by
+ * `quotaChange`. The error names the option and the form.
+ */
+export function parseQuota(text: string): number | 'none' {
+  if (text.trim().toLowerCase() === 'none') return 'none';
+  const bytes = parseByteSize(text);
+  if (bytes === null || bytes < 1 || bytes > Number.MAX_SAFE_INTEGER) {
+    throw new CliFailure(`--quota: expected ${byteSizeMessage}, or none`, exitCodes.usage);
+  }
+  return bytes;
+}
+
+/** The quotaBytes field of a request for a parsed --quota: none → null, absent → nothing. */
+function quotaChange(quota: number | 'none' | undefined): { quotaBytes?: number | null } {
+  if (quota === undefined) return {};
+  return { quotaBytes: quota === 'none' ? null : quota };
+}
+
 export function describeUser(u: UserProfile): string {
   return [
     `user         ${u.username}${u.admin ? ' (administrator)' : ''}`,
     `enabled      ${u.enabled ? 'yes' : 'no'}`,
     `home folder  ${u.homeFolder}`,
     `privileges   ${u.privileges.join(', ') || '(none)'}`,
+    `quota        ${u.quotaBytes === null ? 'none' : formatBytes(u.quotaBytes)}`,
     `folder set   ${u.folderSet?.name ?? '(none)'}`,
     `login        ${u.passwordLoginDisabled ? 'public key only' : u.hasPassword ? 'password or public key' : 'public key (no password set)'}`,
     `public keys  ${u.publicKeyCount}`,
@@ -59,7 +82,12 @@ const userOptions = {
 /** Whether an update would change anything (privileges compare as sets, as they apply). */
 function changes(
   u: UserProfile,
-  c: Partial<Pick<UserProfile, 'homeFolder' | 'privileges' | 'passwordLoginDisabled' | 'admin'>>,
+  c: Partial<
+    Pick<
+      UserProfile,
+      'homeFolder' | 'privileges' | 'passwordLoginDisabled' | 'admin' | 'quotaBytes'
+    >
+  >,
 ): boolean {
   const samePrivileges =
     !c.privileges ||
@@ -70,7 +98,8 @@ function changes(
     (c.homeFolder !== undefined && c.homeFolder !== u.homeFolder) ||
     (c.passwordLoginDisabled !== undefined &&
       c.passwordLoginDisabled !== u.passwordLoginDisabled) ||
-    (c.admin !== undefined && c.admin !== u.admin)
+    (c.admin !== undefined && c.admin !== u.admin) ||
+    (c.quotaBytes !== undefined && c.quotaBytes !== u.quotaBytes)
   );
 }
 
@@ -134,6 +163,11 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     )
     .option('--key-only', 'public-key logins only: no password ever logs this user in')
     .option('--folder-set <name>', 'apply this folder set')
+    .option(
+      '--quota <size>',
+      'the most the home folder may hold, e.g. 10G (default: none)',
+      parseQuota,
+    )
     .option('--admin', 'an administrator of the admin console')
     .option('--disabled', 'create the account disabled')
     .action(async (name: string, o) => {
@@ -153,6 +187,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
           ...(o.privileges ? { privileges: o.privileges } : {}),
           passwordLoginDisabled: Boolean(o.keyOnly),
           ...(o.folderSet ? { folderSet: o.folderSet } : {}),
+          ...quotaChange(o.quota),
           admin: Boolean(o.admin),
           enabled: !o.disabled,
         },
@@ -231,13 +266,18 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
 
   users
     .command('update <name>')
-    .description("change a user's home folder, privileges or login methods")
+    .description("change a user's home folder, privileges, quota or login methods")
     .option('--home <dir>', 'new home folder (files are not moved)')
     .option('--privileges <list>', 'replace the privileges', (text: string) =>
       parsePrivileges(text),
     )
     .option('--key-only', 'public-key logins only')
     .option('--allow-password', 'allow password logins again')
+    .option(
+      '--quota <size>',
+      'the most the home folder may hold, e.g. 10G; none removes it',
+      parseQuota,
+    )
     .option('--admin', 'make an administrator')
     .option('--no-admin', 'no longer an administrator')
     .action(async (name: string, o) => {
@@ -253,10 +293,11 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
             : {}),
         // With both --admin and --no-admin defined, commander leaves `admin` unset unless one is given.
         ...(o.admin !== undefined ? { admin: Boolean(o.admin) } : {}),
+        ...quotaChange(o.quota),
       };
       if (!Object.keys(change).length)
         throw new CliFailure(
-          'nothing to change: give --home, --privileges, --key-only, --allow-password, --admin or --no-admin',
+          'nothing to change: give --home, --privileges, --quota, --key-only, --allow-password, --admin or --no-admin',
           exitCodes.usage,
         );
       const { user: before } = await ctx.call(usersGet, { username: name }, userOptions);
