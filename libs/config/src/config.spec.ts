@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       addressFailures: 20,
       windowSeconds: 900,
       lockSeconds: 900,
+      unknownNames: 10_000,
     });
     expect(
       loadConfig({
@@ -36,7 +37,13 @@ describe('loadConfig', () => {
         TESSERA_LOCKOUT_WINDOW: '60',
         TESSERA_LOCKOUT_DURATION: '3600',
       }).lockout,
-    ).toEqual({ userFailures: 2, addressFailures: 7, windowSeconds: 60, lockSeconds: 3600 });
+    ).toEqual({
+      userFailures: 2,
+      addressFailures: 7,
+      windowSeconds: 60,
+      lockSeconds: 3600,
+      unknownNames: 10_000,
+    });
   });
 
   it('refuses a lockout setting that is not a sensible count or time, naming the variable', () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { byteSizeMessage, byteSizePattern, parseByteSize } from '@tessera/contracts';
 
 /**
  * The one configuration loader. Every service reads the same names; a bad value stops the service
@@ -31,27 +32,16 @@ const lockoutSeconds = (fallback: number) =>
     .max(7 * 24 * 3600, 'at most 604800 seconds (a week)')
     .default(fallback);
 
-/** "1099511627776", "500G", "1TiB", "64 MB": binary multiples, as `ls -lh` and `df -h` count. */
-const sizePattern = /^(\d+)\s*([KMGT])?(i?B)?$/i;
-const sizeMessage = 'a size in bytes, or with K, M, G or T (binary), such as 500G or 1T';
-const unitPower = { K: 1, M: 2, G: 3, T: 4 } as const;
-
-function toBytes(text: string): number {
-  const [, digits, unit] = sizePattern.exec(text)!;
-  const power = unit ? unitPower[unit.toUpperCase() as keyof typeof unitPower] : 0;
-  return Number(digits) * 1024 ** power;
-}
-
 const byteSize = (fallback: number) =>
   z
     .string()
     .trim()
-    .regex(sizePattern, sizeMessage)
-    .transform(toBytes)
+    .regex(byteSizePattern, byteSizeMessage)
+    .transform((text) => parseByteSize(text) ?? NaN)
     .pipe(
       z
         .number()
-        .int(sizeMessage)
+        .int(byteSizeMessage)
         .min(1, 'at least 1 byte')
         .max(Number.MAX_SAFE_INTEGER, 'at most 8 PiB'),
     )
@@ -104,10 +94,23 @@ const envSchema = z.object({
     .min(1, 'at least 1')
     .max(1000, 'at most 1000')
     .default(32),
-  /** Failed logins that lock one user (every protocol, keys too) for TESSERA_LOCKOUT_DURATION. */
+  /**
+   * Failed password logins for one user from one address that lock that user's password logins
+   * from that address (the attacker's, not the victim's elsewhere) for TESSERA_LOCKOUT_DURATION.
+   */
   TESSERA_LOCKOUT_USER_FAILURES: failures(5),
-  /** Failed logins from one address, across users, that lock the address. */
+  /** Failed password logins from one address, over any names, that lock the address's passwords. */
   TESSERA_LOCKOUT_ADDRESS_FAILURES: failures(20),
+  /**
+   * Failed-login counts kept for names that are no account; beyond it the least recently tried is
+   * forgotten, so a flood of random names cannot grow the table without limit.
+   */
+  TESSERA_LOCKOUT_UNKNOWN_NAMES: z.coerce
+    .number('a whole number of names')
+    .int('a whole number of names')
+    .min(1, 'at least 1 name')
+    .max(1_000_000, 'at most 1000000 names')
+    .default(10_000),
   /** Seconds within which failures are counted together; older ones start a fresh count. */
   TESSERA_LOCKOUT_WINDOW: lockoutSeconds(15 * 60),
   /** Seconds a lock lasts (`tessera users unlock` lifts it sooner). */
@@ -124,10 +127,14 @@ const envSchema = z.object({
 
 export type TesseraEnv = z.infer<typeof envSchema>;
 
-/** How many failed logins lock a user or an address, and for how long (TESSERA_LOCKOUT_*). */
+/**
+ * How many failed password logins lock a user from one address, or an address, and for how long;
+ * and how many unknown names are counted at most (TESSERA_LOCKOUT_*).
+ */
 export interface LockoutPolicy {
   userFailures: number;
   addressFailures: number;
+  unknownNames: number;
   windowSeconds: number;
   lockSeconds: number;
 }
@@ -159,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     lockout: {
       userFailures: cfg.TESSERA_LOCKOUT_USER_FAILURES,
       addressFailures: cfg.TESSERA_LOCKOUT_ADDRESS_FAILURES,
+      unknownNames: cfg.TESSERA_LOCKOUT_UNKNOWN_NAMES,
       windowSeconds: cfg.TESSERA_LOCKOUT_WINDOW,
       lockSeconds: cfg.TESSERA_LOCKOUT_DURATION,
     },

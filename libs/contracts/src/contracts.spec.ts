@@ -91,13 +91,13 @@ describe('contracts', () => {
     expect(privilegeListSchema.safeParse(['list', 'fly']).success).toBe(false);
   });
 
-  it('unlocks a user or an address, one at a time, and only a real IP address', () => {
+  it('unlocks a user, an address or one user from one address, and only a real IP address', () => {
     const parses = (payload: unknown) => usersUnlock.request.safeParse(payload).success;
     expect(parses({ username: 'alice', requestedBy: 'ops@host' })).toBe(true);
     expect(parses({ address: '192.0.2.7' })).toBe(true);
     expect(parses({ address: '2001:db8::7' })).toBe(true);
     expect(parses({})).toBe(false);
-    expect(parses({ username: 'alice', address: '192.0.2.7' })).toBe(false);
+    expect(parses({ username: 'alice', address: '192.0.2.7' })).toBe(true);
     expect(parses({ address: '192.0.2.999' })).toBe(false);
     expect(parses({ address: 'alice' })).toBe(false);
   });

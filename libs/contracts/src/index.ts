@@ -9,3 +9,4 @@ export * from './pki-hostkeys';
 export * from './pki';
 export * from './health';
 export * from './settings';
+export * from './sizes';

@@ -30,6 +30,7 @@ const defaults: Settings = {
   'lockout.address-failures': 20,
   'lockout.window': 900,
   'lockout.duration': 900,
+  'lockout.unknown-names': 10_000,
 };
 
 describe('settings', () => {

@@ -64,6 +64,7 @@ export const settingsSchema = z.strictObject({
   'lockout.address-failures': failures,
   'lockout.window': seconds,
   'lockout.duration': seconds,
+  'lockout.unknown-names': count(1_000_000, 'names'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingName = keyof Settings;
@@ -90,10 +91,12 @@ export const settingMeanings: Record<SettingName, string> = {
   'web.hsts': 'HTTPS replies carry Strict-Transport-Security (not built yet)',
   'http.port': 'the HTTP port, for the redirect (not built yet)',
   'https.port': 'the HTTPS port (not built yet)',
-  'lockout.user-failures': 'failed logins that lock a user name',
-  'lockout.address-failures': 'failed logins from one address that lock it',
+  'lockout.user-failures':
+    'failed passwords for one user from one address that lock that user from that address',
+  'lockout.address-failures': 'failed passwords from one address, any names, that lock it',
   'lockout.window': 'seconds within which failures count together',
-  'lockout.duration': 'seconds a lock lasts',
+  'lockout.duration': 'seconds a lock lasts (it stops passwords; keys still log in)',
+  'lockout.unknown-names': 'names that are no account whose failures are kept (oldest forgotten)',
 };
 
 export function parsePortRange(range: string): [number, number] {

@@ -16,6 +16,13 @@ export const folderSetSchema = z.object({
 });
 export type FolderSet = z.infer<typeof folderSetSchema>;
 
+/** A quota in bytes: what a user's home folder may hold at most. */
+export const quotaBytesSchema = z
+  .number('a quota in bytes')
+  .int('a quota in whole bytes')
+  .min(1, 'a quota of at least 1 byte')
+  .max(Number.MAX_SAFE_INTEGER, 'a quota of at most 8 PiB');
+
 /** What every door needs to serve a user: home, privileges, folder set. Never the password hash. */
 export const userProfileSchema = z.object({
   id: z.uuid(),
@@ -25,6 +32,8 @@ export const userProfileSchema = z.object({
   homeFolder: homeFolderSchema,
   privileges: privilegeListSchema,
   passwordLoginDisabled: z.boolean(),
+  /** The most bytes the home folder may hold, enforced by every door; null: no quota. */
+  quotaBytes: quotaBytesSchema.nullable(),
   hasPassword: z.boolean(),
   folderSet: folderSetSchema.nullable(),
   publicKeyCount: z.number().int().nonnegative(),
@@ -72,6 +81,7 @@ export const usersCreate = defineRequest(
       enabled: z.boolean().optional(),
       admin: z.boolean().optional(),
       folderSet: existingFolderSetName.nullable().optional(),
+      quotaBytes: quotaBytesSchema.nullable().optional(),
     })
     .refine((r) => !(r.password && r.generatePassword), 'give a password or ask for one, not both'),
   z.object({ user: userProfileSchema, generatedPassword: z.string().optional() }),
@@ -86,6 +96,8 @@ export const usersUpdate = defineRequest(
     enabled: z.boolean().optional(),
     admin: z.boolean().optional(),
     passwordLoginDisabled: z.boolean().optional(),
+    /** null removes the quota. */
+    quotaBytes: quotaBytesSchema.nullable().optional(),
   }),
   userReply,
 );
@@ -95,15 +107,23 @@ export const usersDelete = defineRequest(
   byUsername,
   z.object({ deleted: z.literal(true) }),
 );
-/** A login lock that holds now: every login (password or key) is refused until `until`. */
-export const loginLockSchema = z.object({ until: timestampSchema });
+/**
+ * A password lock that holds now: passwords for `username` from `address` (or, with `username`
+ * null, any password from `address`) are refused until `until`. Key logins are never locked.
+ * `address` is as the door reported it, '' when it reported none.
+ */
+export const loginLockSchema = z.object({
+  username: z.string().min(1).nullable(),
+  address: z.string(),
+  until: timestampSchema,
+});
 export type LoginLock = z.infer<typeof loginLockSchema>;
 
-/** The profile, and the user's login lock if one holds (an operator's view; doors never ask). */
+/** The profile, and the user's password locks, one per address (an operator's view; doors never ask). */
 export const usersGet = defineRequest(
   'users.get',
   byUsername,
-  z.object({ user: userProfileSchema, lock: loginLockSchema.nullable() }),
+  z.object({ user: userProfileSchema, locks: z.array(loginLockSchema) }),
 );
 export const usersList = defineRequest(
   'users.list',
@@ -128,9 +148,10 @@ export const usersPasswordSet = defineRequest(
 const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], 'an IPv4 or IPv6 address');
 
 /**
- * Lifts the lock of a user or of an address and forgets its failed logins. `requestedBy` says who
- * asked (the CLI sends the operator's login and host) for the audit line; it is a claim, not a
- * permission: the NATS account is what allows the request.
+ * Lifts locks and forgets failed logins: with a username, that user's from every address; with an
+ * address, that address's own and those of every name tried from it; with both, that one pair.
+ * `requestedBy` says who asked (the CLI sends the operator's login and host) for the audit line;
+ * it is a claim, not a permission: the NATS account is what allows the request.
  */
 export const usersUnlock = defineRequest(
   'users.unlock',
@@ -140,9 +161,9 @@ export const usersUnlock = defineRequest(
       address: ipAddressSchema.optional(),
       requestedBy: z.string().min(1).max(256).optional(),
     })
-    .refine((r) => Boolean(r.username) !== Boolean(r.address), 'give a username or an address'),
-  /** The lock that was lifted, or null when none held (the failure count is reset either way). */
-  z.object({ lifted: loginLockSchema.nullable() }),
+    .refine((r) => Boolean(r.username || r.address), 'give a username, an address or both'),
+  /** The locks that were lifted, none when none held (the failure counts are reset either way). */
+  z.object({ lifted: z.array(loginLockSchema) }),
 );
 
 export const usersKeysAdd = defineRequest(

@@ -9,6 +9,8 @@ export type StorageErrorCode =
   | 'folder-not-empty'
   /** Past the limit per file (TESSERA_MAX_FILE_SIZE). */
   | 'too-large'
+  /** Past the user's quota: the home folder would hold more than the account allows. */
+  | 'quota-exceeded'
   | 'io-error';
 
 const defaultDetail: Record<StorageErrorCode, string> = {
@@ -20,6 +22,7 @@ const defaultDetail: Record<StorageErrorCode, string> = {
   'is-a-folder': 'is a folder',
   'folder-not-empty': 'folder is not empty',
   'too-large': 'larger than the limit per file; quota exceeded',
+  'quota-exceeded': "quota exceeded: the home folder would hold more than the user's quota",
   'io-error': 'input/output error',
 };
 

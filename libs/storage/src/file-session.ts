@@ -24,12 +24,21 @@ import {
   type EffectivePrivileges,
   type PrivilegeSubject,
 } from './privileges';
+import {
+  processHomeUsages,
+  sizeOfFile,
+  type HomeUsages,
+  type Quota,
+  type QuotaCharge,
+} from './quota';
 import { UploadTransfer } from './upload';
 
 export interface FileSessionUser extends PrivilegeSubject {
   username: string;
   /** Relative to `homesRoot`, e.g. "alice" or "customers/acme". */
   homeFolder: string;
+  /** The most bytes the home folder may hold (see quota.ts); null or absent: no quota. */
+  quotaBytes?: number | null;
 }
 
 export interface FileSessionOptions {
@@ -41,6 +50,8 @@ export interface FileSessionOptions {
   notices?: NoticeSink;
   /** The size one file may reach (TESSERA_MAX_FILE_SIZE): writes past it are refused at once. */
   maxFileSize: number;
+  /** Where homes' usage is counted: by default one count per process (see quota.ts). */
+  homeUsages?: HomeUsages;
 }
 
 export type OpenWriteOptions =
@@ -95,11 +106,15 @@ interface Place {
 export class FileSession {
   private readonly jail: Jail;
   private readonly reporter: Reporter;
+  private readonly quota: Quota;
 
   constructor(private readonly options: FileSessionOptions) {
     const { user, protocol, remoteAddress, notices } = options;
     this.jail = new Jail(options.homesRoot, user.homeFolder);
     this.reporter = new Reporter({ username: user.username, protocol, remoteAddress }, notices);
+    // A quota'd home is measured as the session starts (only then), so uploads need not wait.
+    const usages = options.homeUsages ?? processHomeUsages;
+    this.quota = usages.quotaFor(() => this.jail.home(), user.quotaBytes);
   }
 
   get username(): string {
@@ -172,7 +187,9 @@ export class FileSession {
     if ((await attempt(vp, () => fs.lstat(real))).isDirectory()) {
       throw new StorageError('is-a-folder', vp);
     }
+    const size = await sizeOfFile(real);
     await attempt(vp, () => fs.unlink(real));
+    this.quota.freed(size);
     await this.reporter.deleted({ path: vp, startedAt });
   }
 
@@ -203,7 +220,9 @@ export class FileSession {
       if (!overwrite) throw new StorageError('already-exists', to);
       this.require(['overwrite'], target.folders, to);
     }
+    const replaced = from === to ? 0 : await sizeOfFile(target.real);
     await attempt(from, () => fs.rename(source.real, target.real));
+    this.quota.freed(replaced);
     await this.reporter.renamed({ path: from, toPath: to, startedAt });
   }
 
@@ -232,7 +251,13 @@ export class FileSession {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw notARegularFile(vp, stats);
-      await handle.truncate(size);
+      const quota = await this.quota.charge(vp, stats.size);
+      try {
+        quota.resizeTo(size); // an extension claims its holes: refused past the quota
+        await handle.truncate(size);
+      } finally {
+        quota.close();
+      }
     } catch (error) {
       throw fromFsError(error, vp);
     } finally {
@@ -299,8 +324,10 @@ export class FileSession {
       if (!stats.isFile()) throw notARegularFile(vp, stats);
       if (options.truncate && stats.size > 0) await handle.truncate(0);
       const size = options.truncate ? 0 : stats.size;
+      const quota = await this.quota.charge(vp, stats.size);
+      quota.resizeTo(size);
       return new UploadTransfer({
-        ...this.uploadBasics(vp, handle),
+        ...this.uploadBasics(vp, handle, quota),
         mode: 'in-place',
         startsEmpty: created || size === 0,
         append: options.append,
@@ -341,10 +368,11 @@ export class FileSession {
     return { handle, created: true };
   }
 
-  private uploadBasics(virtualPath: string, handle: FileHandle) {
+  private uploadBasics(virtualPath: string, handle: FileHandle, quota: QuotaCharge) {
     return {
       virtualPath,
       handle,
+      quota,
       maxSize: this.options.maxFileSize,
       reporter: this.reporter,
     };
@@ -364,8 +392,13 @@ export class FileSession {
     const tempName = uploadTempPrefix + randomBytes(12).toString('hex');
     const tempPath = path.join(path.dirname(target), tempName);
     const handle = await attempt(vp, () => fs.open(tempPath, tempFlags, 0o644));
+    const quota = await this.quota.charge(vp, 0).catch(async (error: unknown) => {
+      await handle.close();
+      await fs.rm(tempPath, { force: true });
+      throw error;
+    });
     return new UploadTransfer({
-      ...this.uploadBasics(vp, handle),
+      ...this.uploadBasics(vp, handle, quota),
       mode: 'create',
       startsEmpty: true,
       append,
@@ -382,7 +415,9 @@ export class FileSession {
         : // Checked again at the end: someone may have created the target meanwhile.
           async () => {
             await this.assertMayReplace(place);
+            const replaced = await sizeOfFile(target);
             await fs.rename(tempPath, target);
+            this.quota.freed(replaced);
           },
     });
   }
@@ -411,7 +446,7 @@ export class FileSession {
         );
       }
       return new UploadTransfer({
-        ...this.uploadBasics(vp, handle),
+        ...this.uploadBasics(vp, handle, await this.quota.charge(vp, stats.size)),
         mode: 'resume',
         startsEmpty: false,
         append,

@@ -31,4 +31,5 @@ export {
 } from './file-session';
 export { DownloadTransfer, maxReadLength } from './download';
 export { checksumAlgorithms, type ChecksumAlgorithm } from './checksum';
-export { UploadTransfer, formatBytes, type UploadResult } from './upload';
+export { UploadTransfer, type UploadResult } from './upload';
+export { HomeUsages } from './quota';

@@ -7,6 +7,7 @@ import { privilegeNames, type FolderRule, type Privilege } from '@tessera/contra
 import { StorageError } from './errors';
 import { FileSession } from './file-session';
 import type { NoticeSink } from './notices';
+import type { HomeUsages } from './quota';
 
 export const everyPrivilege: Privilege[] = [...privilegeNames];
 
@@ -52,7 +53,13 @@ export function recordingSink(): NoticeSink & { notices: RecordedNotice[] } {
 
 export function aliceSession(
   homesRoot: string,
-  access: { privileges?: Privilege[]; rules?: FolderRule[]; maxFileSize?: number } = {},
+  access: {
+    privileges?: Privilege[];
+    rules?: FolderRule[];
+    maxFileSize?: number;
+    quotaBytes?: number;
+    homeUsages?: HomeUsages;
+  } = {},
   notices?: NoticeSink,
 ): FileSession {
   return new FileSession({
@@ -62,7 +69,9 @@ export function aliceSession(
       homeFolder: 'alice',
       privileges: access.privileges ?? everyPrivilege,
       folderSet: access.rules ? { rules: access.rules } : null,
+      quotaBytes: access.quotaBytes ?? null,
     },
+    homeUsages: access.homeUsages,
     protocol: 'sftp',
     remoteAddress: '192.0.2.10',
     notices,

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { formatBytes } from '@tessera/contracts';
 import { fromFsError, StorageError } from './errors';
 import { isCount, readAt } from './positional-read';
 import { now, type Reporter } from './notices';
+import type { QuotaCharge } from './quota';
 
 export interface UploadResult {
   size: number;
@@ -35,6 +37,8 @@ export interface UploadPlan {
   offset: number;
   /** Writes below this position are refused (a resume without the 'overwrite' privilege). */
   writeFloor: number;
+  /** The user's quota: this file's share of the home's usage, grown or cut with it. */
+  quota: QuotaCharge;
   /** Puts the written file in place: the final checks and rename of a 'create'. */
   finish: () => Promise<void>;
   reporter: Reporter;
@@ -66,7 +70,8 @@ export class UploadTransfer {
   /** Something was written or cut: a read-write open that only read reports nothing. */
   private changed = false;
   private readonly pending = new Set<Promise<void>>();
-  private failed = false;
+  /** Why the upload is spoilt (a write failed or was refused): commit then refuses, saying so. */
+  private failure: string | null = null;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   private handleClosed = false;
 
@@ -140,6 +145,7 @@ export class UploadTransfer {
     await this.plan.handle.truncate(size).catch((error: unknown) => {
       throw fromFsError(error, this.virtualPath);
     });
+    this.plan.quota.resizeTo(size); // growing was claimed by refusalOf; a cut frees
   }
 
   /**
@@ -155,7 +161,7 @@ export class UploadTransfer {
       );
     }
     if (end > this.plan.maxSize) {
-      this.failed = true;
+      this.failure = 'a write was past the limit per file';
       return new StorageError(
         'too-large',
         this.virtualPath,
@@ -169,7 +175,18 @@ export class UploadTransfer {
         'rewriting existing bytes needs the overwrite privilege',
       );
     }
-    return null;
+    return this.quotaRefusal(end);
+  }
+
+  /** Counts growing the file to `end` against the user's quota; past it, the upload is spoilt. */
+  private quotaRefusal(end: number): StorageError | null {
+    try {
+      this.plan.quota.claim(end);
+      return null;
+    } catch (error) {
+      this.failure = 'a write was refused: quota exceeded';
+      return fromFsError(error, this.virtualPath);
+    }
   }
 
   /** A Writable for piping (FTP, HTTP): each chunk is on disk before the next is asked for. */
@@ -194,6 +211,7 @@ export class UploadTransfer {
       throw fromFsError(error, this.virtualPath);
     }
     this.state = 'committed';
+    this.plan.quota.close();
     if (this.plan.mode === 'in-place' && !this.changed) return result; // only read: no upload
     await this.plan.reporter.uploaded({
       path: this.virtualPath,
@@ -212,16 +230,18 @@ export class UploadTransfer {
     this.state = 'aborted';
     await Promise.allSettled(this.pending);
     await this.closeHandle().catch(() => undefined);
-    if (this.plan.tempPath) await fs.rm(this.plan.tempPath, { force: true }).catch(() => undefined);
+    if (!this.plan.tempPath) return this.plan.quota.close(); // 'resume' keeps what it wrote
+    await fs.rm(this.plan.tempPath, { force: true }).catch(() => undefined);
+    this.plan.quota.discard();
   }
 
   private async completeFile(): Promise<UploadResult> {
     await Promise.allSettled(this.pending);
-    if (this.failed)
+    if (this.failure)
       throw new StorageError(
         'io-error',
         this.virtualPath,
-        'a write failed; the upload is incomplete',
+        `${this.failure}; the upload is incomplete`,
       );
     const { size } = await this.plan.handle.stat();
     const sha256 = await this.digest(size);
@@ -249,7 +269,7 @@ export class UploadTransfer {
 
   private track(write: Promise<void>): Promise<void> {
     const tracked = write.catch((error: unknown) => {
-      this.failed = true;
+      this.failure = 'a write failed';
       throw fromFsError(error, this.virtualPath);
     });
     this.pending.add(tracked);
@@ -284,16 +304,6 @@ async function writeFully(handle: FileHandle, chunk: Buffer, position: number): 
     );
     written += bytesWritten;
   }
-}
-
-/** "1 TiB", "500 MiB", "1000 bytes": the limit as an operator set it. */
-export function formatBytes(bytes: number): string {
-  const units = ['TiB', 'GiB', 'MiB', 'KiB'] as const;
-  for (const [index, unit] of units.entries()) {
-    const size = 1024 ** (units.length - index);
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
-  }
-  return `${bytes} bytes`;
 }
 
 async function hashFile(handle: FileHandle, size: number): Promise<string> {

@@ -1,7 +1,11 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import type { InputAttributes, SFTPWrapper } from 'ssh2';
 import { eventually } from '@tessera/testing';
+import { sftpBatch } from './openssh';
 import { homeOf, startStack, connectAs, type Stack } from './stack';
 
 // Issue 14 item 5: odd but legal flag combinations and hostile writes, sent through ssh2's raw
@@ -83,6 +87,52 @@ describe('one write cannot occupy the door', () => {
     await expect(stat(inHome('alice', 'sparse.bin'))).rejects.toThrow(/ENOENT/);
     expect(await leftovers('alice')).toEqual([]);
   }, 30_000);
+});
+
+describe('a per-user quota', () => {
+  const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+  let local: string;
+  beforeAll(async () => {
+    local = await mkdtemp(path.join(os.tmpdir(), 'sftp-quota-'));
+    await stack.createUser({
+      username: 'quinn',
+      homeFolder: 'quinn',
+      password: 'quinn-password',
+      quotaBytes: 256 * 1024,
+    });
+  });
+  afterAll(() => rm(local, { recursive: true, force: true }));
+  const put = (name: string) =>
+    sftpBatch({ port: stack.port, username: 'quinn', password: 'quinn-password' }, [
+      `put ${path.join(local, name)} /${name}`,
+    ]);
+
+  it('refuses an OpenSSH upload past the quota, saying so, and leaves nothing under the real name', async () => {
+    const fits = Buffer.alloc(200 * 1024, 7);
+    await writeFile(path.join(local, 'fits.bin'), fits);
+    await writeFile(path.join(local, 'too-much.bin'), Buffer.alloc(100 * 1024, 9));
+    expect(await put('fits.bin')).toMatchObject({ code: 0 });
+    expect(sha256(await readFile(inHome('quinn', 'fits.bin')))).toBe(sha256(fits));
+
+    const refused = await put('too-much.bin');
+    expect(refused.code).not.toBe(0);
+    // OpenSSH prints only the status name for a failed write; the reason is in the message,
+    // which the raw client below reads, and in the door's transfer log.
+    expect(refused.stderr).toMatch(/write remote "\/too-much\.bin": Failure/);
+    const quinnsLines = stack.log.records().filter((r) => r.username === 'quinn');
+    expect(JSON.stringify(quinnsLines)).toMatch(/quota exceeded/);
+    await expect(stat(inHome('quinn', 'too-much.bin'))).rejects.toThrow(/ENOENT/);
+    expect(await leftovers('quinn')).toEqual([]);
+  });
+
+  it('refuses a sparse write whose hole would pass the quota, at once', async () => {
+    const sftp = await raw('quinn');
+    const handle = await sftp.open('/hole.bin', WRITE | CREAT | TRUNC);
+    await expect(sftp.write(handle, 'x', 1024 * 1024)).rejects.toThrow(/quota exceeded/);
+    await expect(sftp.close(handle)).rejects.toThrow(/incomplete/);
+    await expect(stat(inHome('quinn', 'hole.bin'))).rejects.toThrow(/ENOENT/);
+    expect(await leftovers('quinn')).toEqual([]);
+  });
 });
 
 describe('open flags', () => {

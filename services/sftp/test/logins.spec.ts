@@ -69,8 +69,21 @@ describe('passwords', () => {
     expect(dora.at(-1)).toMatchObject({
       protocol: 'sftp',
       remoteAddress: '127.0.0.1',
-      reason: expect.stringMatching(/^locked: too many failed logins for user dora/),
+      reason: expect.stringMatching(
+        /^locked: too many failed logins for user dora from 127\.0\.0\.1/,
+      ),
     });
+  });
+
+  it('lets dora in with her key from the address whose wrong passwords locked her passwords', async () => {
+    const key = makeKey(keys, 'dora', 'ed25519');
+    await writeFile(path.join(stack.keysFolder, 'dora.pub'), await readFile(key.publicFile));
+    expect(await pwd(login({ username: 'dora', password: 'dora-password' }))).toMatchObject(
+      refused,
+    );
+    expect(await pwd(login({ username: 'dora', identity: key.privateFile }))).toMatchObject(
+      loggedIn,
+    );
   });
 });
 

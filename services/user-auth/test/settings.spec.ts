@@ -136,6 +136,37 @@ describe('settings in user-auth', () => {
     expect(await login('lena-password')).toMatchObject({ ok: false, error: { code: 'locked' } });
   });
 
+  it('keeps counts for at most lockout.unknown-names names that are no account, both thresholds live', async () => {
+    const run = await start({});
+    const changed = await run.bus.request(settingsUpdate, {
+      changes: { 'lockout.unknown-names': 5, 'lockout.address-failures': 3 },
+    });
+    expect(changed.ok).toBe(true);
+    const login = (username: string, remoteAddress: string) =>
+      run.bus.request(authPasswordVerify, {
+        username,
+        password: 'wrong-password',
+        protocol: 'sftp',
+        remoteAddress,
+      });
+    // A flood of random names from ten addresses, three each.
+    for (let i = 0; i < 30; i++) await login(`random${i}`, `198.51.100.${i % 10}`);
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const { rows } = await pg.query<{ unknown: number; addresses: number }>(
+      `SELECT count(*) FILTER (WHERE NOT known_user)::int AS unknown,
+              count(*) FILTER (WHERE username = '')::int AS addresses
+         FROM login_throttles WHERE address LIKE '198.51.100.%'`,
+    );
+    await pg.end();
+    expect(rows[0]).toEqual({ unknown: 5, addresses: 10 });
+    // Three failures now lock an address: the environment's twenty no longer holds.
+    expect(await login('random0', '198.51.100.0')).toMatchObject({
+      ok: false,
+      error: { code: 'locked', message: expect.stringContaining('address 198.51.100.0') },
+    });
+  });
+
   it('drops a malformed settings.changed and keeps its settings', async () => {
     const log = capturingLogger('info');
     const run = await start({}, log);

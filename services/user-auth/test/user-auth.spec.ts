@@ -127,6 +127,27 @@ describe('users', () => {
     });
   });
 
+  it('keeps a quota in the profile the doors get: set, changed and removed', async () => {
+    const created = await bus.request(usersCreate, {
+      username: 'quota-user',
+      homeFolder: 'quota-user',
+      password: 'quota-password',
+      quotaBytes: 10 * 1024 ** 3,
+    });
+    expect(created).toMatchObject({ ok: true, value: { user: { quotaBytes: 10 * 1024 ** 3 } } });
+    expect(await login('quota-user', 'quota-password')).toMatchObject({
+      ok: true,
+      value: { user: { quotaBytes: 10 * 1024 ** 3 } },
+    });
+    const changed = await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: 2 ** 50 });
+    expect(changed).toMatchObject({ ok: true, value: { user: { quotaBytes: 2 ** 50 } } });
+    const removed = await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: null });
+    expect(removed).toMatchObject({ ok: true, value: { user: { quotaBytes: null } } });
+    expect(await bus.request(usersUpdate, { username: 'quota-user', quotaBytes: 0 })).toMatchObject(
+      { ok: false, error: { code: 'invalid_request' } },
+    );
+  });
+
   it('sets a password and refuses passwords on key-only accounts', async () => {
     await bus.request(usersCreate, {
       username: 'keyonly',
@@ -161,24 +182,73 @@ describe('password checks', () => {
     expect(unknown).toEqual(bad);
   });
 
-  it('locks a user after five failures, with the reason and the time left, even for the right password', async () => {
-    for (let i = 0; i < 4; i++) await login('dave', 'wrong-password', '192.0.2.21');
-    const locked = await login('dave', 'dave-password', '192.0.2.22');
+  it('locks a user from one address after five failures, with the reason and the time left, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) await login('dave', 'wrong-password', '192.0.2.21');
+    const locked = await login('dave', 'dave-password', '192.0.2.21');
     expect(locked).toMatchObject({ ok: false, error: { code: 'locked' } });
     if (!locked.ok) {
       expect(locked.error.message).toMatch(
-        /too many failed logins for user dave: locked for 15 more minute/,
+        /too many failed logins for user dave from 192\.0\.2\.21: passwords locked for 15 more minute/,
       );
       expect(locked.error.details?.retryAfterSeconds).toBeGreaterThan(800);
     }
   });
 
-  it('locks an address after twenty failures across users', async () => {
-    for (let i = 0; i < 20; i++) await login(`guess${i}`, 'whatever-1', '198.51.100.7');
+  it('does not lock the victim out: dave logs in from another address while the attacker is locked', async () => {
+    expect(await login('dave', 'dave-password', '192.0.2.22')).toMatchObject({
+      ok: true,
+      value: { user: { username: 'dave' } },
+    });
+    expect(await login('dave', 'dave-password', '192.0.2.21')).toMatchObject({
+      error: { code: 'locked' },
+    });
+  });
+
+  it('logs dave in with his key from the very address whose password guesses locked him', async () => {
+    const key = makeKey(keysDir, 'dave_ed25519', 'ed25519');
+    await bus.request(usersKeysAdd, { username: 'dave', line: key.line });
+    const withKey = (remoteAddress: string) =>
+      bus.request(authPublicKeyVerify, {
+        username: 'dave',
+        keyType: 'ssh-ed25519',
+        keyData: key.keyData,
+        signed: true,
+        protocol: 'sftp',
+        remoteAddress,
+      });
+    expect(await withKey('192.0.2.21')).toMatchObject({
+      ok: true,
+      value: { user: { username: 'dave' } },
+    });
+  });
+
+  it('locks an address after twenty failures over several names, for every name, and locks no account', async () => {
+    for (const name of ['erik', 'faye', 'gus', 'hana']) {
+      await bus.request(usersCreate, {
+        username: name,
+        homeFolder: name,
+        password: `${name}-password`,
+      });
+      for (let i = 0; i < 5; i++) await login(name, 'wrong-password', '198.51.100.7');
+    }
     const fromThere = await login('alice', 'anything-1', '198.51.100.7');
     expect(fromThere).toMatchObject({
       ok: false,
       error: { code: 'locked', message: expect.stringContaining('address 198.51.100.7') },
+    });
+    // The names the attacker tried still log in from anywhere else.
+    for (const name of ['erik', 'faye', 'gus', 'hana']) {
+      expect(await login(name, `${name}-password`, '198.51.100.8')).toMatchObject({ ok: true });
+    }
+  });
+
+  it('locks an unknown name from an address as it locks a known one, so a lock says nothing of which names exist', async () => {
+    for (let i = 0; i < 5; i++) await login('nobody-here', 'wrong-password', '192.0.2.30');
+    expect(await login('nobody-here', 'wrong-password', '192.0.2.30')).toMatchObject({
+      error: {
+        code: 'locked',
+        message: expect.stringContaining('user nobody-here from 192.0.2.30'),
+      },
     });
   });
 });
@@ -188,31 +258,46 @@ describe('lockouts an operator can see and lift', () => {
     bus.request(usersCreate, { username: 'ivy', homeFolder: 'ivy', password: 'ivy-password' }),
   );
 
-  it('shows the lock on users.get, lifts it on users.unlock with an audit line, and the user logs in', async () => {
+  it('shows the locks on users.get, lifts them on users.unlock with an audit line, and the user logs in', async () => {
     expect(await bus.request(usersGet, { username: 'ivy' })).toMatchObject({
       ok: true,
-      value: { lock: null },
+      value: { locks: [] },
     });
-    for (let i = 0; i < 5; i++) await login('ivy', 'wrong-password', `192.0.2.${40 + i}`);
-    expect(await login('ivy', 'ivy-password', '192.0.2.50')).toMatchObject({
+    for (const address of ['192.0.2.40', '192.0.2.41']) {
+      for (let i = 0; i < 5; i++) await login('ivy', 'wrong-password', address);
+    }
+    expect(await login('ivy', 'ivy-password', '192.0.2.40')).toMatchObject({
       ok: false,
       error: { code: 'locked' },
     });
     const shown = await bus.request(usersGet, { username: 'ivy' });
-    const until = shown.ok ? Date.parse(shown.value.lock?.until ?? '') : NaN;
-    expect(until).toBeGreaterThan(Date.now() + 14 * 60_000);
+    const locks = shown.ok ? shown.value.locks : [];
+    expect(locks.map((l) => [l.username, l.address]).sort()).toEqual([
+      ['ivy', '192.0.2.40'],
+      ['ivy', '192.0.2.41'],
+    ]);
+    expect(Date.parse(locks[0]!.until)).toBeGreaterThan(Date.now() + 14 * 60_000);
     expect(log.records()).toContainEqual(
       expect.objectContaining({
         level: 40,
         msg: 'too many failed logins: locked',
-        locked: 'user ivy',
+        locked: 'user ivy from 192.0.2.40',
       }),
     );
 
-    const unlocked = await bus.request(usersUnlock, { username: 'ivy', requestedBy: 'ops@test' });
-    expect(unlocked).toEqual({
+    const one = await bus.request(usersUnlock, {
+      username: 'ivy',
+      address: '192.0.2.41',
+      requestedBy: 'ops@test',
+    });
+    expect(one).toMatchObject({
       ok: true,
-      value: { lifted: { until: new Date(until).toISOString() } },
+      value: { lifted: [{ username: 'ivy', address: '192.0.2.41' }] },
+    });
+    const unlocked = await bus.request(usersUnlock, { username: 'ivy', requestedBy: 'ops@test' });
+    expect(unlocked).toMatchObject({
+      ok: true,
+      value: { lifted: [{ username: 'ivy', address: '192.0.2.40', until: expect.any(String) }] },
     });
     expect(log.records()).toContainEqual(
       expect.objectContaining({
@@ -222,10 +307,10 @@ describe('lockouts an operator can see and lift', () => {
         requestedBy: 'ops@test',
       }),
     );
-    expect(await login('ivy', 'ivy-password', '192.0.2.50')).toMatchObject({ ok: true });
+    expect(await login('ivy', 'ivy-password', '192.0.2.40')).toMatchObject({ ok: true });
     expect(await bus.request(usersGet, { username: 'ivy' })).toMatchObject({
       ok: true,
-      value: { lock: null },
+      value: { locks: [] },
     });
   });
 
@@ -237,7 +322,7 @@ describe('lockouts an operator can see and lift', () => {
     });
     expect(await bus.request(usersUnlock, { address: '203.0.113.9' })).toMatchObject({
       ok: true,
-      value: { lifted: { until: expect.any(String) } },
+      value: { lifted: [{ username: null, address: '::ffff:203.0.113.9' }] },
     });
     expect(await login('ivy', 'ivy-password', '::ffff:203.0.113.9')).toMatchObject({ ok: true });
   });
@@ -245,7 +330,7 @@ describe('lockouts an operator can see and lift', () => {
   it('says there was no lock, and refuses an unknown user', async () => {
     expect(await bus.request(usersUnlock, { username: 'ivy' })).toEqual({
       ok: true,
-      value: { lifted: null },
+      value: { lifted: [] },
     });
     expect(log.records()).toContainEqual(
       expect.objectContaining({

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import {
+  byteSizeMessage,
+  formatBytes,
+  parseByteSize,
   privilegeNames,
   usersCreate,
   usersDelete,
@@ -32,12 +35,32 @@ export function parsePrivileges(text: string, option = '--privileges'): Privileg
   return names as Privilege[];
 }
 
+/**
+ * "10G" → bytes; "none" stays 'none' (commander turns a parser's null into ''), read by
+ * `quotaChange`. The error names the option and the form.
+ */
+export function parseQuota(text: string): number | 'none' {
+  if (text.trim().toLowerCase() === 'none') return 'none';
+  const bytes = parseByteSize(text);
+  if (bytes === null || bytes < 1 || bytes > Number.MAX_SAFE_INTEGER) {
+    throw new CliFailure(`--quota: expected ${byteSizeMessage}, or none`, exitCodes.usage);
+  }
+  return bytes;
+}
+
+/** The quotaBytes field of a request for a parsed --quota: none → null, absent → nothing. */
+function quotaChange(quota: number | 'none' | undefined): { quotaBytes?: number | null } {
+  if (quota === undefined) return {};
+  return { quotaBytes: quota === 'none' ? null : quota };
+}
+
 export function describeUser(u: UserProfile): string {
   return [
     `user         ${u.username}${u.admin ? ' (administrator)' : ''}`,
     `enabled      ${u.enabled ? 'yes' : 'no'}`,
     `home folder  ${u.homeFolder}`,
     `privileges   ${u.privileges.join(', ') || '(none)'}`,
+    `quota        ${u.quotaBytes === null ? 'none' : formatBytes(u.quotaBytes)}`,
     `folder set   ${u.folderSet?.name ?? '(none)'}`,
     `login        ${u.passwordLoginDisabled ? 'public key only' : u.hasPassword ? 'password or public key' : 'public key (no password set)'}`,
     `public keys  ${u.publicKeyCount}`,
@@ -59,7 +82,12 @@ const userOptions = {
 /** Whether an update would change anything (privileges compare as sets, as they apply). */
 function changes(
   u: UserProfile,
-  c: Partial<Pick<UserProfile, 'homeFolder' | 'privileges' | 'passwordLoginDisabled' | 'admin'>>,
+  c: Partial<
+    Pick<
+      UserProfile,
+      'homeFolder' | 'privileges' | 'passwordLoginDisabled' | 'admin' | 'quotaBytes'
+    >
+  >,
 ): boolean {
   const samePrivileges =
     !c.privileges ||
@@ -70,7 +98,8 @@ function changes(
     (c.homeFolder !== undefined && c.homeFolder !== u.homeFolder) ||
     (c.passwordLoginDisabled !== undefined &&
       c.passwordLoginDisabled !== u.passwordLoginDisabled) ||
-    (c.admin !== undefined && c.admin !== u.admin)
+    (c.admin !== undefined && c.admin !== u.admin) ||
+    (c.quotaBytes !== undefined && c.quotaBytes !== u.quotaBytes)
   );
 }
 
@@ -83,11 +112,21 @@ function loginHint(u: UserProfile): string | undefined {
     : `${u.username} cannot log in until you give them a password (tessera users passwd ${u.username}) or ${key}`;
 }
 
-/** The `locked` line of `users show`: when the lock ends and how to lift it sooner. */
-export function describeLock(username: string, lock: LoginLock | null): string {
-  return lock
-    ? `locked       until ${lock.until} (too many failed logins; \`tessera users unlock ${username}\` lifts it)`
-    : 'locked       no';
+/** Whose passwords a lock stops, in the operator's words. */
+function lockedWho(lock: LoginLock): string {
+  if (!lock.username) return `address ${lock.address}`;
+  return lock.address ? `${lock.username} from ${lock.address}` : lock.username;
+}
+
+/** The `locked` lines of `users show`: from where, until when, and how to lift each sooner. */
+export function describeLocks(username: string, locks: LoginLock[]): string {
+  if (!locks.length) return 'locked       no';
+  return locks
+    .map((lock) => {
+      const unlock = `tessera users unlock ${username}${lock.address ? ` --address ${lock.address}` : ''}`;
+      return `locked       passwords from ${lock.address || 'an unreported address'} until ${lock.until} (too many failed logins; keys still log in; \`${unlock}\` lifts it)`;
+    })
+    .join('\n');
 }
 
 async function passwordFrom(opts: {
@@ -124,6 +163,11 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     )
     .option('--key-only', 'public-key logins only: no password ever logs this user in')
     .option('--folder-set <name>', 'apply this folder set')
+    .option(
+      '--quota <size>',
+      'the most the home folder may hold, e.g. 10G (default: none)',
+      parseQuota,
+    )
     .option('--admin', 'an administrator of the admin console')
     .option('--disabled', 'create the account disabled')
     .action(async (name: string, o) => {
@@ -143,6 +187,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
           ...(o.privileges ? { privileges: o.privileges } : {}),
           passwordLoginDisabled: Boolean(o.keyOnly),
           ...(o.folderSet ? { folderSet: o.folderSet } : {}),
+          ...quotaChange(o.quota),
           admin: Boolean(o.admin),
           enabled: !o.disabled,
         },
@@ -185,42 +230,54 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     .command('show <name>')
     .description("one user's settings")
     .action(async (name: string) => {
-      const { user, lock } = await ctx.call(usersGet, { username: name }, userOptions);
-      ctx.result({ ...user, lock }, () => `${describeUser(user)}\n${describeLock(name, lock)}`);
+      const { user, locks } = await ctx.call(usersGet, { username: name }, userOptions);
+      ctx.result({ ...user, locks }, () => `${describeUser(user)}\n${describeLocks(name, locks)}`);
     });
 
   users
     .command('unlock [name]')
     .description(
-      'lift the lock that failed logins put on a user, or with --address on an IP address, and reset its count',
+      'lift the password locks failed logins put on a user (from every address), on an IP address with --address (and every name tried from it), or on one user from one address with both; reset their counts',
     )
-    .option('--address <ip>', 'lift the lock on this client address instead of a user')
+    .option('--address <ip>', 'the client address whose locks to lift')
     .action(async (name: string | undefined, o: { address?: string }) => {
-      if (Boolean(name) === Boolean(o.address))
-        throw new CliFailure('give either a user name or --address IP', exitCodes.usage);
-      const target = name ? { username: name } : { address: o.address };
+      if (!name && !o.address)
+        throw new CliFailure('give a user name, --address IP, or both', exitCodes.usage);
+      const target = {
+        ...(name ? { username: name } : {}),
+        ...(o.address ? { address: o.address } : {}),
+      };
       const { lifted } = await ctx.call(
         usersUnlock,
         { ...target, requestedBy: operator() },
         { username: 'NAME', address: '--address' },
       );
-      const who = name ?? `address ${o.address}`;
+      const who = [name, o.address && `address ${o.address}`].filter(Boolean).join(' from ');
       ctx.result({ ...target, lifted }, () =>
-        lifted
-          ? `lifted the lock on ${who} (it would have held until ${lifted.until})`
+        lifted.length
+          ? lifted
+              .map(
+                (l) => `lifted the lock on ${lockedWho(l)} (it would have held until ${l.until})`,
+              )
+              .join('\n')
           : `${who} was not locked; its failed-login count is reset`,
       );
     });
 
   users
     .command('update <name>')
-    .description("change a user's home folder, privileges or login methods")
+    .description("change a user's home folder, privileges, quota or login methods")
     .option('--home <dir>', 'new home folder (files are not moved)')
     .option('--privileges <list>', 'replace the privileges', (text: string) =>
       parsePrivileges(text),
     )
     .option('--key-only', 'public-key logins only')
     .option('--allow-password', 'allow password logins again')
+    .option(
+      '--quota <size>',
+      'the most the home folder may hold, e.g. 10G; none removes it',
+      parseQuota,
+    )
     .option('--admin', 'make an administrator')
     .option('--no-admin', 'no longer an administrator')
     .action(async (name: string, o) => {
@@ -236,10 +293,11 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
             : {}),
         // With both --admin and --no-admin defined, commander leaves `admin` unset unless one is given.
         ...(o.admin !== undefined ? { admin: Boolean(o.admin) } : {}),
+        ...quotaChange(o.quota),
       };
       if (!Object.keys(change).length)
         throw new CliFailure(
-          'nothing to change: give --home, --privileges, --key-only, --allow-password, --admin or --no-admin',
+          'nothing to change: give --home, --privileges, --quota, --key-only, --allow-password, --admin or --no-admin',
           exitCodes.usage,
         );
       const { user: before } = await ctx.call(usersGet, { username: name }, userOptions);

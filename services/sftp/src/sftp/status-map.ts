@@ -17,6 +17,7 @@ const statusOf: Record<StorageErrorCode, StatusCode> = {
   'folder-not-empty': Status.FAILURE,
   // SFTP v3 has no quota code (v5's SSH_FX_QUOTA_EXCEEDED is not ours to send): the message says it.
   'too-large': Status.FAILURE,
+  'quota-exceeded': Status.FAILURE, // the message starts "quota exceeded"
   'io-error': Status.FAILURE,
 };
 

@@ -1,10 +1,10 @@
 import type { Logger } from '@tessera/config';
 import type { LoginLock, ParsedRequestOf, usersUnlock } from '@tessera/contracts';
-import { addressKey, userKey, type ActiveLock, type LoginThrottle } from './login-throttle';
+import { describeScope, type ActiveLock, type LoginThrottle } from './login-throttle';
 import type { UserAccounts } from './user-accounts';
 
 /**
- * What an operator sees of lockouts and how they lift one. Counting and refusing stay in
+ * What an operator sees of lockouts and how they lift them. Counting and refusing stay in
  * LoginThrottle and Logins; this class only reads and clears, and writes the audit line.
  */
 export class Lockouts {
@@ -14,27 +14,34 @@ export class Lockouts {
     private readonly logger: Logger,
   ) {}
 
-  async ofUser(username: string): Promise<LoginLock | null> {
-    return toLoginLock(await this.throttle.activeLock([userKey(username)]));
+  async ofUser(username: string): Promise<LoginLock[]> {
+    return (await this.throttle.locksOfUser(username)).map(toLoginLock);
   }
 
-  /** Lifts a user's or an address's lock and resets its count; audited at info either way. */
-  async unlock(req: ParsedRequestOf<typeof usersUnlock>): Promise<{ lifted: LoginLock | null }> {
+  /**
+   * Lifts a user's locks (every address), an address's (its own and every name's from it), or one
+   * pair's, and resets their counts; audited at info either way.
+   */
+  async unlock(req: ParsedRequestOf<typeof usersUnlock>): Promise<{ lifted: LoginLock[] }> {
     const { username, address, requestedBy } = req;
     // A name that is no account has nothing to unlock: say so rather than "done".
     if (username) await this.accounts.get(username);
-    // The contract lets exactly one of username and address through.
-    const keys = username ? [userKey(username)] : addressKeys(address ?? '');
-    const lifted = toLoginLock(await this.throttle.lift(keys));
+    const lifted = await this.throttle.lift({
+      ...(username ? { username } : {}),
+      ...(address ? { addresses: addressForms(address) } : {}),
+    });
     this.logger.info(
       {
-        ...(username ? { username } : { address }),
+        ...(username ? { username } : {}),
+        ...(address ? { address } : {}),
         requestedBy: requestedBy ?? 'not given',
-        liftedLockUntil: lifted?.until ?? null,
+        lifted: lifted.map((l) => `${describeScope(l)} until ${l.until.toISOString()}`),
       },
-      lifted ? 'login lock lifted by an operator' : 'failed-login count reset by an operator',
+      lifted.length
+        ? 'login lock lifted by an operator'
+        : 'failed-login count reset by an operator',
     );
-    return { lifted };
+    return { lifted: lifted.map(toLoginLock) };
   }
 }
 
@@ -42,12 +49,16 @@ export class Lockouts {
  * A door listening on a dual-stack socket sees an IPv4 client as ::ffff:192.0.2.7; the operator
  * types 192.0.2.7. Both forms are lifted so the unlock works whichever the door reported.
  */
-function addressKeys(address: string): string[] {
+function addressForms(address: string): string[] {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   const v4 = mapped ?? (address.includes(':') ? undefined : address);
-  return v4 ? [addressKey(v4), addressKey(`::ffff:${v4}`)] : [addressKey(address)];
+  return v4 ? [v4, `::ffff:${v4}`] : [address];
 }
 
-function toLoginLock(lock: ActiveLock | null): LoginLock | null {
-  return lock ? { until: lock.until.toISOString() } : null;
+function toLoginLock(lock: ActiveLock): LoginLock {
+  return {
+    username: lock.username || null,
+    address: lock.address,
+    until: lock.until.toISOString(),
+  };
 }

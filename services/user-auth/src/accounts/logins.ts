@@ -1,6 +1,6 @@
 import { RequestFailure, type Protocol, type UserProfile } from '@tessera/contracts';
 import type { PrismaClient } from '@tessera/db';
-import { addressKey, userKey, type LoginThrottle } from './login-throttle';
+import { describeScope, type LockScope, type LoginThrottle } from './login-throttle';
 import { verifyPassword } from './passwords';
 import { profileInclude, toProfile } from './user-profile';
 
@@ -13,7 +13,10 @@ export interface LoginAttempt {
 /** One answer for every way a login can be wrong, so a client cannot probe which names exist. */
 const refused = () => new RequestFailure('unauthorized', 'wrong username or password');
 
-/** Decides logins: password checks with lockouts, and whether a public key belongs to a user. */
+/**
+ * Decides logins: password checks with lockouts, and whether a public key belongs to a user.
+ * Lockouts stop passwords only; see withPublicKey for why keys pass.
+ */
 export class Logins {
   constructor(
     private readonly prisma: PrismaClient,
@@ -30,25 +33,27 @@ export class Logins {
     });
     const matches = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !matches || !user.enabled || user.passwordLoginDisabled) {
-      await this.throttle.recordFailure(attempt.username, attempt.remoteAddress);
+      const { username, remoteAddress: address } = attempt;
+      await this.throttle.recordFailure({ username, address, knownUser: Boolean(user) });
       throw refused();
     }
-    await this.throttle.recordSuccess(user.username);
+    await this.throttle.recordSuccess(user.username, attempt.remoteAddress);
     return this.loggedIn(user.id);
   }
 
   /**
    * Key offers are not counted as failures: SSH clients offer every key they hold, and guessing a
-   * key is not feasible. A lock from password failures still refuses key logins. Only a signed
-   * attempt logs in (and stamps the last login): an unsigned one is the client asking whether
-   * the key would do, before it proves it holds the key.
+   * key is not feasible. Nor does a lock refuse them, not even an address lock: a signed key
+   * login proves possession, which no number of guessed passwords gets closer to, and refusing it
+   * would let anyone who shares the victim's address (an office NAT) or forges failures for it lock
+   * the victim out, the very abuse lockouts must not allow. Only a signed attempt logs in (and
+   * stamps the last login): an unsigned one is the client asking whether the key would do.
    */
   async withPublicKey(
     attempt: LoginAttempt,
     fingerprint: string,
     { signed }: { signed: boolean },
   ): Promise<UserProfile> {
-    await this.refuseWhileLocked(attempt);
     const find = () =>
       this.prisma.publicKey.findUnique({
         where: { fingerprint },
@@ -83,19 +88,17 @@ export class Logins {
     return toProfile(user);
   }
 
+  /** A password from a locked (name, address) pair or a locked address is not even checked. */
   private async refuseWhileLocked(attempt: LoginAttempt): Promise<void> {
-    const keys = [userKey(attempt.username)];
-    if (attempt.remoteAddress) keys.push(addressKey(attempt.remoteAddress));
-    const lock = await this.throttle.activeLock(keys);
+    const address = attempt.remoteAddress ?? '';
+    const scopes: LockScope[] = [{ address, username: attempt.username }];
+    if (address) scopes.push({ address, username: '' });
+    const lock = await this.throttle.activeLock(scopes);
     if (!lock) return;
     const retryAfterSeconds = Math.ceil((lock.until.getTime() - Date.now()) / 1000);
-    const who =
-      lock.key === userKey(attempt.username)
-        ? `user ${attempt.username}`
-        : `address ${attempt.remoteAddress}`;
     throw new RequestFailure(
       'locked',
-      `too many failed logins for ${who}: locked for ${Math.ceil(retryAfterSeconds / 60)} more minute(s)`,
+      `too many failed logins for ${describeScope(lock)}: passwords locked for ${Math.ceil(retryAfterSeconds / 60)} more minute(s)`,
       { retryAfterSeconds, lockedUntil: lock.until.toISOString() },
     );
   }

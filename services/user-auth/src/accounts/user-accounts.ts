@@ -34,6 +34,7 @@ export class UserAccounts {
           enabled: req.enabled ?? true,
           admin: req.admin ?? false,
           folderSetId,
+          quotaBytes: req.quotaBytes ?? null,
         },
         include: profileInclude,
       });

@@ -18,6 +18,7 @@ export function toProfile(user: UserWithProfile): UserProfile {
     homeFolder: user.homeFolder,
     privileges: privilegeListSchema.parse(user.privileges),
     passwordLoginDisabled: user.passwordLoginDisabled,
+    quotaBytes: user.quotaBytes === null ? null : Number(user.quotaBytes),
     hasPassword: user.passwordHash !== null,
     folderSet: user.folderSet
       ? {

@@ -41,7 +41,7 @@ export class UsersHandler {
   get(@Payload() raw: unknown) {
     return answer(usersGet, raw, this.logger, async (req) => ({
       user: await this.accounts.get(req.username),
-      lock: await this.lockouts.ofUser(req.username),
+      locks: await this.lockouts.ofUser(req.username),
     }));
   }
 

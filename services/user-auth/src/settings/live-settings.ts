@@ -131,5 +131,6 @@ export function lockoutPolicyOf(settings: Settings): LockoutPolicy {
     addressFailures: settings['lockout.address-failures'],
     windowSeconds: settings['lockout.window'],
     lockSeconds: settings['lockout.duration'],
+    unknownNames: settings['lockout.unknown-names'],
   };
 }

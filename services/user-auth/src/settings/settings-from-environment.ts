@@ -32,6 +32,7 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'lockout.address-failures': config.lockout.addressFailures,
     'lockout.window': config.lockout.windowSeconds,
     'lockout.duration': config.lockout.lockSeconds,
+    'lockout.unknown-names': config.lockout.unknownNames,
   };
   const checked = settingsSchema.safeParse(seeds);
   if (!checked.success) {
