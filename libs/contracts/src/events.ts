@@ -37,6 +37,12 @@ export const filesUploaded = defineEvent(
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .nullable(),
+    /**
+     * False when the transfer was cut and its partial file was left under the real name for a
+     * later resume (`uploads.keep-partial` on, or a cut resume, which always writes in place).
+     * Absent in events from before this field: read as true.
+     */
+    complete: z.boolean().default(true),
   }),
 );
 

@@ -7,9 +7,10 @@ import { readAt } from './positional-read';
 export { maxReadLength } from './positional-read';
 
 /**
- * One open file being read. Positional `read` serves SFTP; `stream` serves FTP and HTTP. Always
- * `close()` it, also after an error: that releases the file and reports the download with the
- * bytes actually read out (what reached the protocol layer, not what the client stored).
+ * One open file being read. Positional `read` serves SFTP: `close()` it, also after an error.
+ * `stream` serves FTP and HTTP and closes the transfer itself when it ends, fails or is destroyed.
+ * Closing releases the file and reports the download with the bytes actually read out (what
+ * reached the protocol layer, not what the client stored).
  */
 export class DownloadTransfer {
   private readonly startedAt = now();
@@ -45,7 +46,10 @@ export class DownloadTransfer {
 
   /**
    * A stream of the file from `start` to `end` (both inclusive, as HTTP ranges count), read in
-   * chunks from disk. The stream does not close the transfer: call `close()` when it is done.
+   * chunks from disk. The stream is the transfer's last use: once it has closed (read to the end,
+   * failed, or destroyed by a cut connection) the file is released and the download reported.
+   * A notice that could not be sent does not fail the stream (the bytes went out): `close()`
+   * answers it.
    */
   stream(range: { start?: number; end?: number } = {}): Readable {
     this.assertOpen();
@@ -59,6 +63,7 @@ export class DownloadTransfer {
       },
     });
     pipeline(source, counted, () => undefined); // errors reach the caller through `counted`
+    counted.once('close', () => void this.close().catch(() => undefined));
     return counted;
   }
 

@@ -31,7 +31,8 @@ import {
   type Quota,
   type QuotaCharge,
 } from './quota';
-import { UploadTransfer } from './upload';
+import { checkStaged, hashStaged, moveInto } from './staged';
+import { UploadTransfer, type UploadResult } from './upload';
 
 export interface FileSessionUser extends PrivilegeSubject {
   username: string;
@@ -52,7 +53,36 @@ export interface FileSessionOptions {
   maxFileSize: number;
   /** Where homes' usage is counted: by default one count per process (see quota.ts). */
   homeUsages?: HomeUsages;
+  /**
+   * Asked when an upload is cut (`uploads.keep-partial`, live): true leaves what arrived under
+   * the real name, reported as incomplete, for a later resume. Default: never (atomic uploads).
+   */
+  keepPartialUploads?: () => boolean;
+  /**
+   * Where resumable web uploads (tus) are staged, outside the homes on the same data volume:
+   * `adoptStaged` takes files from there only.
+   */
+  stagingRoot?: string;
 }
+
+/**
+ * What a client means to do with a file it writes, in no protocol's words: each door maps its
+ * own verbs here, and the session decides once how the file is opened and what that needs.
+ * - 'create': a new file, or a whole replacement of an existing one (FTP STOR, SFTP
+ *   WRITE|CREAT|TRUNC): written under a temporary name, put in place when complete;
+ * - 'create-exclusive': only if the name is free (FTP STOU-like, SFTP CREAT|EXCL), atomic;
+ * - 'overwrite': a whole replacement of a file that must exist (SFTP TRUNC without CREAT);
+ * - 'resume': written in place from `offset` (default: the end) (FTP REST+STOR, SFTP WRITE
+ *   without TRUNC); `createMissing` makes a new file (as 'create') when there is none;
+ * - 'append': every write at the end, whatever position it names (FTP APPE, SFTP APPEND);
+ * - 'read-write': the file itself, read and written in place (SFTP READ|WRITE).
+ * `append` on the creating kinds puts writes in arrival order (SFTP CREAT|TRUNC|APPEND).
+ */
+export type WriteIntent =
+  | { kind: 'create' | 'create-exclusive' | 'overwrite'; append?: boolean }
+  | { kind: 'resume'; offset?: number; createMissing?: boolean }
+  | { kind: 'append'; createMissing?: boolean }
+  | ({ kind: 'read-write' } & OpenReadWriteOptions);
 
 export type OpenWriteOptions =
   /**
@@ -107,6 +137,7 @@ export class FileSession {
   private readonly jail: Jail;
   private readonly reporter: Reporter;
   private readonly quota: Quota;
+  private cwd = '/';
 
   constructor(private readonly options: FileSessionOptions) {
     const { user, protocol, remoteAddress, notices } = options;
@@ -121,9 +152,31 @@ export class FileSession {
     return this.options.user.username;
   }
 
+  /** The current folder (FTP's PWD): relative paths count from it. "/" is the home. */
+  get currentFolder(): string {
+    return this.cwd;
+  }
+
+  /**
+   * Moves the current folder (FTP's CWD, CDUP) to an existing folder, never above the home, and
+   * answers where it now is. Looking needs what `stat` needs: 'list' on the parent.
+   */
+  async changeFolder(input: string): Promise<string> {
+    const { vp, real } = await this.locate(input, ['list'], 'parent', { followFinal: true });
+    const stats = await attempt(vp, () => fs.stat(real));
+    if (!stats.isDirectory()) throw new StorageError('not-a-folder', vp);
+    this.cwd = vp;
+    return vp;
+  }
+
   /** The privileges at a path, e.g. for MLSD "perm" facts or the web's buttons. */
   privilegesAt(input: string): EffectivePrivileges {
-    return privilegesAt(this.options.user, normaliseVirtualPath(input));
+    return privilegesAt(this.options.user, this.virtualPath(input));
+  }
+
+  /** A client's path as a clean virtual path, relative ones counted from the current folder. */
+  virtualPath(input: string): string {
+    return normaliseVirtualPath(input, this.cwd);
   }
 
   /** The entry at a path, following links that stay in the home. Needs 'list' on the parent. */
@@ -160,7 +213,7 @@ export class FileSession {
    * ask for it before anything else. The path need not exist.
    */
   async realpath(input: string): Promise<string> {
-    const vp = normaliseVirtualPath(input);
+    const vp = this.virtualPath(input);
     return this.jail.toVirtual(await this.jail.resolve(vp, { followFinal: true }));
   }
 
@@ -200,8 +253,8 @@ export class FileSession {
    */
   async rename(fromInput: string, toInput: string, { overwrite = false } = {}): Promise<void> {
     const startedAt = now();
-    const from = normaliseVirtualPath(fromInput);
-    const to = normaliseVirtualPath(toInput);
+    const from = this.virtualPath(fromInput);
+    const to = this.virtualPath(toInput);
     this.require(['rename'], [parentOf(from)], from); // both before touching the disk
     this.require(['rename'], [parentOf(to)], to);
     if (from === '/' || to === '/') {
@@ -240,9 +293,14 @@ export class FileSession {
   /**
    * Cuts or extends a file to `size` (SFTP SETSTAT with a size). Changing bytes that are there
    * is rewriting them: this needs 'overwrite' on the parent, and stays within the limit per file.
+   * The size the file already has changes nothing, and needs only what `setTimes` needs (lftp
+   * sends size and mtime together).
    */
   async truncate(input: string, size: number): Promise<void> {
-    const { vp, real } = await this.locate(input, ['overwrite'], 'parent', { followFinal: true });
+    const place = await this.locate(input, ['upload', 'overwrite'], 'parent', {
+      followFinal: true,
+    });
+    const { vp, real, folders } = place;
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new StorageError('io-error', vp, 'a size is a whole, non-negative number');
     }
@@ -251,6 +309,8 @@ export class FileSession {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw notARegularFile(vp, stats);
+      if (stats.size === size) return;
+      this.require(['overwrite'], folders, vp);
       const quota = await this.quota.charge(vp, stats.size);
       try {
         quota.resizeTo(size); // an extension claims its holes: refused past the quota
@@ -298,6 +358,48 @@ export class FileSession {
   }
 
   /**
+   * Opens a file to write it as the client means to (see WriteIntent), deciding here, once for
+   * every door, between a fresh upload, a replacement, writing in place and appending.
+   */
+  async openUpload(input: string, intent: WriteIntent): Promise<UploadTransfer> {
+    switch (intent.kind) {
+      case 'create':
+      case 'create-exclusive':
+      case 'overwrite':
+        return this.openCreate(input, {
+          exclusive: intent.kind === 'create-exclusive',
+          mustExist: intent.kind === 'overwrite',
+          append: intent.append ?? false,
+        });
+      case 'resume':
+        return this.openExisting(input, intent.offset, false, intent.createMissing ?? false);
+      case 'append':
+        return this.openExisting(input, undefined, true, intent.createMissing ?? false);
+      case 'read-write':
+        return this.openReadWrite(input, intent);
+    }
+  }
+
+  /**
+   * Writes into the file in place ('resume'), or creates it when it is missing and the client
+   * asked for that. Asks for a privilege that could allow the open before looking at the disk,
+   * so a refusal says nothing about what exists, also to a user who may not list.
+   */
+  private async openExisting(
+    input: string,
+    offset: number | undefined,
+    append: boolean,
+    createMissing: boolean,
+  ): Promise<UploadTransfer> {
+    const vp = this.virtualPath(input);
+    this.require(createMissing ? ['append', 'upload'] : ['append'], [parentOf(vp)], vp);
+    const target = await this.jail.resolve(vp, { followFinal: true });
+    if (await lstatOrNull(target, vp)) return this.openResume(vp, offset, append);
+    if (!createMissing) throw new StorageError('not-found', vp);
+    return this.openCreate(vp, { exclusive: false, mustExist: false, append });
+  }
+
+  /**
    * Opens a file for writing. 'create' needs 'upload' on the parent, plus 'overwrite' when the
    * file exists; 'resume' needs 'append', plus 'overwrite' to write below the current end.
    */
@@ -305,7 +407,7 @@ export class FileSession {
     const append = options.append ?? false;
     return options.mode === 'resume'
       ? this.openResume(input, options.offset, append)
-      : this.openCreate(input, options.exclusive ?? false, append);
+      : this.openCreate(input, { exclusive: options.exclusive ?? false, mustExist: false, append });
   }
 
   /**
@@ -375,22 +477,23 @@ export class FileSession {
       quota,
       maxSize: this.options.maxFileSize,
       reporter: this.reporter,
+      keepPartial: this.options.keepPartialUploads ?? (() => false),
     };
   }
 
   private async openCreate(
     input: string,
-    exclusive: boolean,
-    append: boolean,
+    { exclusive, mustExist, append }: { exclusive: boolean; mustExist: boolean; append: boolean },
   ): Promise<UploadTransfer> {
     const place = await this.locate(input, ['upload'], 'parent', noFollow);
     const { vp, real: target } = place;
     if (vp === '/') throw new StorageError('is-a-folder', vp);
+    const existing = await lstatOrNull(target, vp);
     // For an exclusive create this only answers early; the link at commit decides.
-    if (exclusive && (await lstatOrNull(target, vp))) throw new StorageError('already-exists', vp);
+    if (exclusive && existing) throw new StorageError('already-exists', vp);
+    if (mustExist && !existing) throw new StorageError('not-found', vp);
     await this.assertMayReplace(place);
-    const tempName = uploadTempPrefix + randomBytes(12).toString('hex');
-    const tempPath = path.join(path.dirname(target), tempName);
+    const tempPath = tempPathBeside(target);
     const handle = await attempt(vp, () => fs.open(tempPath, tempFlags, 0o644));
     const quota = await this.quota.charge(vp, 0).catch(async (error: unknown) => {
       await handle.close();
@@ -406,20 +509,64 @@ export class FileSession {
       tempPath,
       offset: 0,
       writeFloor: 0,
-      finish: exclusive
-        ? // link() fails with EEXIST when the name is taken: no window between check and use.
-          async () => {
-            await fs.link(tempPath, target);
-            await fs.rm(tempPath, { force: true });
-          }
-        : // Checked again at the end: someone may have created the target meanwhile.
-          async () => {
-            await this.assertMayReplace(place);
-            const replaced = await sizeOfFile(target);
-            await fs.rename(tempPath, target);
-            this.quota.freed(replaced);
-          },
+      finish: () => this.putInPlace(tempPath, place, exclusive),
     });
+  }
+
+  /**
+   * Renames a complete temporary file to its real name. An exclusive one is hard-linked: link()
+   * fails with EEXIST when the name is taken, so there is no window between check and use.
+   * Otherwise the target is checked again: someone may have created it meanwhile.
+   */
+  private async putInPlace(tempPath: string, place: Place, exclusive: boolean): Promise<void> {
+    if (exclusive) {
+      await fs.link(tempPath, place.real);
+      await fs.rm(tempPath, { force: true });
+      return;
+    }
+    await this.assertMayReplace(place);
+    const replaced = await sizeOfFile(place.real);
+    await fs.rename(tempPath, place.real);
+    this.quota.freed(replaced);
+  }
+
+  /**
+   * Takes a file written in the staging area (a resumable web upload, complete) and puts it at
+   * `input` as an upload: the privileges ('upload', and 'overwrite' to replace) are checked again
+   * now, since the user's folder rules may have changed while the file was staged. The file is
+   * moved, not copied, when staging and homes share a volume. On a refusal it stays staged.
+   */
+  async adoptStaged(
+    stagedPath: string,
+    input: string,
+    { exclusive = false, startedAt = now() }: { exclusive?: boolean; startedAt?: string } = {},
+  ): Promise<UploadResult> {
+    const place = await this.locate(input, ['upload'], 'parent', noFollow);
+    const { vp, real: target } = place;
+    if (vp === '/') throw new StorageError('is-a-folder', vp);
+    if (exclusive && (await lstatOrNull(target, vp))) throw new StorageError('already-exists', vp);
+    await this.assertMayReplace(place);
+    const staged = await checkStaged(this.options.stagingRoot, stagedPath, vp);
+    if (staged.size > this.options.maxFileSize) throw new StorageError('too-large', vp);
+    const quota = await this.quota.charge(vp, 0);
+    const tempPath = tempPathBeside(target);
+    let sha256: string;
+    try {
+      quota.claim(staged.size); // refused past the user's quota, before anything moves
+      sha256 = await hashStaged(staged.path, vp);
+      await moveInto(staged.path, tempPath, vp);
+      await this.putInPlace(tempPath, place, exclusive).catch(async (error: unknown) => {
+        await fs.rename(tempPath, staged.path).catch(() => fs.rm(tempPath, { force: true }));
+        throw error;
+      });
+    } catch (error) {
+      quota.discard();
+      throw fromFsError(error, vp);
+    }
+    quota.close();
+    const result = { size: staged.size, sha256 };
+    await this.reporter.uploaded({ path: vp, ...result, complete: true, startedAt });
+    return result;
   }
 
   private async openResume(
@@ -474,7 +621,7 @@ export class FileSession {
     where: 'self' | 'parent',
     resolution: { followFinal: boolean },
   ): Promise<Place> {
-    const vp = normaliseVirtualPath(input);
+    const vp = this.virtualPath(input);
     const asked = where === 'self' ? vp : parentOf(vp);
     this.require(privileges, [asked], vp);
     const real = await this.jail.resolve(vp, resolution);
@@ -548,6 +695,10 @@ function notARegularFile(vp: string, stats: Stats): StorageError {
   return stats.isDirectory()
     ? new StorageError('is-a-folder', vp)
     : new StorageError('io-error', vp, 'not a regular file');
+}
+
+function tempPathBeside(target: string): string {
+  return path.join(path.dirname(target), uploadTempPrefix + randomBytes(12).toString('hex'));
 }
 
 function nameOf(vp: string): string {

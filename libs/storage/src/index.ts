@@ -28,6 +28,7 @@ export {
   type FileSessionUser,
   type OpenWriteOptions,
   type OpenReadWriteOptions,
+  type WriteIntent,
 } from './file-session';
 export { DownloadTransfer, maxReadLength } from './download';
 export { checksumAlgorithms, type ChecksumAlgorithm } from './checksum';

@@ -59,6 +59,8 @@ export function aliceSession(
     maxFileSize?: number;
     quotaBytes?: number;
     homeUsages?: HomeUsages;
+    keepPartialUploads?: () => boolean;
+    stagingRoot?: string;
   } = {},
   notices?: NoticeSink,
 ): FileSession {
@@ -76,6 +78,8 @@ export function aliceSession(
     remoteAddress: '192.0.2.10',
     notices,
     maxFileSize: access.maxFileSize ?? 2 ** 40,
+    keepPartialUploads: access.keepPartialUploads,
+    stagingRoot: access.stagingRoot,
   });
 }
 

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { formatBytes } from '@tessera/contracts';
+import { toEntry, type FileEntry } from './entries';
 import { fromFsError, StorageError } from './errors';
+import { baseName } from './paths';
 import { isCount, readAt } from './positional-read';
 import { now, type Reporter } from './notices';
 import type { QuotaCharge } from './quota';
@@ -41,6 +43,11 @@ export interface UploadPlan {
   quota: QuotaCharge;
   /** Puts the written file in place: the final checks and rename of a 'create'. */
   finish: () => Promise<void>;
+  /**
+   * Asked when the transfer is cut (`abort()`): true puts what arrived of a 'create' in place
+   * under the real name for a later resume (`uploads.keep-partial`), false removes it.
+   */
+  keepPartial: () => boolean;
   reporter: Reporter;
 }
 
@@ -73,6 +80,8 @@ export class UploadTransfer {
   /** Why the upload is spoilt (a write failed or was refused): commit then refuses, saying so. */
   private failure: string | null = null;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  private committed: Promise<UploadResult> | null = null;
+  private aborted: Promise<void> | null = null;
   private handleClosed = false;
 
   constructor(private readonly plan: UploadPlan) {
@@ -131,14 +140,29 @@ export class UploadTransfer {
   }
 
   /**
+   * The file as written so far (SFTP FSTAT on an upload handle: psftp's `reput`, paramiko's
+   * `f.stat()`): its size counts every write that arrived before this call.
+   */
+  async stat(): Promise<FileEntry> {
+    if (this.state !== 'open') throw this.closedError();
+    await Promise.allSettled(this.pending);
+    const stats = await this.plan.handle.stat().catch((error: unknown) => {
+      throw fromFsError(error, this.virtualPath);
+    });
+    return toEntry(baseName(this.virtualPath) || '/', stats);
+  }
+
+  /**
    * Cuts or extends the file to `size` (SFTP FSETSTAT with a size, as `ftruncate`). Cutting below
-   * the bytes that were there before needs what rewriting them needs (the write floor).
+   * the bytes that were there before needs what rewriting them needs (the write floor). The size
+   * it already has changes nothing (lftp sends size and mtime together after writing).
    */
   async truncate(size: number): Promise<void> {
     if (this.state !== 'open') throw this.closedError();
     const refusal = this.refusalOf(size, size);
     if (refusal) throw refusal;
     await Promise.allSettled(this.pending); // the cut applies after the writes before it
+    if ((await this.stat()).size === size) return;
     if (size !== this.hashedUpTo) this.inOrder = false;
     this.appendAt = size;
     this.changed = true;
@@ -189,18 +213,41 @@ export class UploadTransfer {
     }
   }
 
-  /** A Writable for piping (FTP, HTTP): each chunk is on disk before the next is asked for. */
+  /**
+   * A Writable for piping (FTP, HTTP): each chunk is on disk before the next is asked for. Its
+   * end commits: 'finish' comes only once the file is in place under its real name and reported
+   * (an FTP door answers 226 then). Destroying it first (a cut pipe, a failed source) aborts.
+   * A NoticeError fails the stream, but the file is in place, as with `commit()`.
+   */
   writable(): Writable {
     return new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         this.write(chunk).then(() => done(), done);
       },
+      final: (done) => {
+        this.commit().then(() => done(), done);
+      },
+      destroy: (error, done) => {
+        this.abort().then(
+          () => done(error),
+          () => done(error),
+        );
+      },
     });
   }
 
-  /** Waits for the writes, puts the file in place and reports the upload. */
-  async commit(): Promise<UploadResult> {
-    if (this.state !== 'open') throw this.closedError();
+  /**
+   * Waits for the writes, puts the file in place and reports the upload. Asked again, it answers
+   * what the first call did (a piped upload has committed itself at the end of the stream).
+   */
+  commit(): Promise<UploadResult> {
+    if (this.committed) return this.committed;
+    if (this.state !== 'open') return Promise.reject(this.closedError());
+    this.committed = this.commitOnce();
+    return this.committed;
+  }
+
+  private async commitOnce(): Promise<UploadResult> {
     this.state = 'committing';
     let result: UploadResult;
     try {
@@ -213,17 +260,48 @@ export class UploadTransfer {
     this.state = 'committed';
     this.plan.quota.close();
     if (this.plan.mode === 'in-place' && !this.changed) return result; // only read: no upload
-    await this.plan.reporter.uploaded({
-      path: this.virtualPath,
-      ...result,
-      startedAt: this.startedAt,
-    });
+    await this.report(result, true);
     return result;
   }
 
-  /** Gives up: closes the file and removes the temporary one ('resume' keeps what it wrote). */
-  async abort(): Promise<void> {
-    if (this.state === 'open') await this.discard();
+  /**
+   * The transfer was cut: closes the file and removes the temporary one, or, with keep-partial,
+   * puts what arrived in place for a later resume. 'resume' and 'in-place' keep what they wrote
+   * either way. What is left under the real name is reported as an incomplete upload. Asked
+   * again (a door after its destroyed stream), it waits for the first abort to be done.
+   */
+  abort(): Promise<void> {
+    if (this.aborted) return this.aborted;
+    if (this.state !== 'open') return Promise.resolve();
+    this.aborted = this.abortOnce();
+    return this.aborted;
+  }
+
+  private async abortOnce(): Promise<void> {
+    const leavesPartial =
+      this.changed &&
+      (this.plan.tempPath === null || (this.plan.keepPartial() && this.received > 0));
+    if (!leavesPartial) return this.discard();
+    this.state = 'committing';
+    let result: UploadResult;
+    try {
+      result = await this.completeFile();
+      await this.plan.finish();
+    } catch {
+      return this.discard(); // a failed write, or the name taken meanwhile: nothing to resume
+    }
+    this.plan.quota.close(); // the partial file stays, and counts
+    this.state = 'aborted';
+    await this.report(result, false);
+  }
+
+  private report(result: UploadResult, complete: boolean): Promise<void> {
+    return this.plan.reporter.uploaded({
+      path: this.virtualPath,
+      ...result,
+      complete,
+      startedAt: this.startedAt,
+    });
   }
 
   private async discard(): Promise<void> {
