@@ -32,6 +32,13 @@ const lockoutSeconds = (fallback: number) =>
     .max(7 * 24 * 3600, 'at most 604800 seconds (a week)')
     .default(fallback);
 
+/** "true"/"false" (or 1/0), as the SFTP door's own flags. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], 'true or false')
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
 const byteSize = (fallback: number) =>
   z
     .string()
@@ -87,6 +94,11 @@ const envSchema = z.object({
     .min(1, 'at least 1')
     .max(100_000, 'at most 100000')
     .default(100),
+  /**
+   * A cut upload leaves its partial file under the real name, for a later resume (`reput`),
+   * instead of nothing (services/sftp/README.md, "Cut uploads").
+   */
+  TESSERA_UPLOADS_KEEP_PARTIAL: flag(false),
   /** Connections one user may hold over SFTP at once (services/sftp/README.md). */
   TESSERA_SFTP_MAX_CONNECTIONS_PER_USER: z.coerce
     .number('a whole number')

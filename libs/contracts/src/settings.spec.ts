@@ -26,6 +26,7 @@ const defaults: Settings = {
   'web.hsts': false,
   'http.port': 8080,
   'https.port': 8443,
+  'uploads.keep-partial': false,
   'lockout.user-failures': 5,
   'lockout.address-failures': 20,
   'lockout.window': 900,

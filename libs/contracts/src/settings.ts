@@ -60,6 +60,7 @@ export const settingsSchema = z.strictObject({
   'web.hsts': flag,
   'http.port': port,
   'https.port': port,
+  'uploads.keep-partial': flag,
   'lockout.user-failures': failures,
   'lockout.address-failures': failures,
   'lockout.window': seconds,
@@ -91,6 +92,7 @@ export const settingMeanings: Record<SettingName, string> = {
   'web.hsts': 'HTTPS replies carry Strict-Transport-Security (not built yet)',
   'http.port': 'the HTTP port, for the redirect (not built yet)',
   'https.port': 'the HTTPS port (not built yet)',
+  'uploads.keep-partial': 'a cut upload leaves its partial file under the real name, to resume',
   'lockout.user-failures':
     'failed passwords for one user from one address that lock that user from that address',
   'lockout.address-failures': 'failed passwords from one address, any names, that lock it',

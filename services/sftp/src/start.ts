@@ -61,6 +61,7 @@ async function serve(
     logins: new Logins(bus, 'sftp'),
     limits,
     notices: await openEvents(bus, logger),
+    uploads: { keepPartial: initial['uploads.keep-partial'] },
   };
   const listener = new SshListener(
     offeredAlgorithms(settings),
@@ -70,7 +71,8 @@ async function serve(
   );
   listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
   const doorPort = new DoorPort(listener, config.TESSERA_BIND_ADDRESS, logger);
-  const follow = await applyLiveSettings(feed, initial, { doorPort, limits, settings }, logger);
+  const live = { doorPort, limits, settings, uploads: door.uploads };
+  const follow = await applyLiveSettings(feed, initial, live, logger);
   const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);
   const watch = hostKeys.watch(reload);
   // Answered once the door is set up; `listening` says where it listens now (empty while off).
@@ -96,11 +98,12 @@ async function serve(
   };
 }
 
-/** What a live setting changes in a running door: where it listens, and the login limits. */
+/** What a live setting changes in a running door: where it listens, login limits, cut uploads. */
 interface LiveParts {
   doorPort: DoorPort;
   limits: ConnectionLimits;
   settings: SftpSettings;
+  uploads: { keepPartial: boolean };
 }
 
 /** The door's fixed connection limits (environment) with the live login limits (settings). */
@@ -120,11 +123,12 @@ function limitsFrom(settings: SftpSettings, live: Settings): ConnectionLimitValu
 async function applyLiveSettings(
   feed: LiveSettingsFeed,
   initial: Settings,
-  { doorPort, limits, settings }: LiveParts,
+  { doorPort, limits, settings, uploads }: LiveParts,
   logger: Logger,
 ): Promise<Following> {
   const apply = (live: Settings) => {
     limits.limits = limitsFrom(settings, live);
+    uploads.keepPartial = live['uploads.keep-partial'];
     return doorPort.apply(live['sftp.enabled'], live['sftp.port']);
   };
   await apply(initial);

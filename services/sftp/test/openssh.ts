@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -105,4 +105,30 @@ export function sshCommand(login: SftpLogin, extra: string[]): Promise<RunResult
   ];
   const [command, fullArgs, env] = withPassword(login, 'ssh', args);
   return run(command, fullArgs, env);
+}
+
+/**
+ * Starts OpenSSH's `sftp` in batch mode and returns at once, in a process group of its own, so a
+ * test can cut it hard mid-transfer: `process.kill(-child.pid, 'SIGKILL')` takes sftp and its ssh.
+ * `extra` goes before the destination, e.g. ["-l", "4000"] to limit the bandwidth (Kbit/s).
+ */
+export async function startSftpBatch(
+  login: SftpLogin,
+  commands: string[],
+  { cwd, extra = [] }: { cwd: string; extra?: string[] },
+): Promise<ChildProcess> {
+  const batchFile = path.join(cwd, `batch-${process.pid}-${Date.now()}-${Math.random()}`);
+  await writeFile(batchFile, commands.join('\n') + '\n');
+  const args = [
+    ...commonOptions,
+    ...loginOptions(login),
+    ...extra,
+    '-P',
+    String(login.port),
+    '-b',
+    batchFile,
+    `${login.username}@127.0.0.1`,
+  ];
+  const [command, fullArgs, env] = withPassword(login, 'sftp', args);
+  return spawn(command, fullArgs, { env, cwd, detached: true, stdio: 'ignore' });
 }

@@ -24,6 +24,8 @@ export interface DoorServices {
   limits: ConnectionLimits;
   notices: EventNotices;
   logger: Logger;
+  /** Live settings for file sessions, changed in place when settings change. */
+  uploads: { keepPartial: boolean };
 }
 
 /** The only methods we take; told to the client after each refusal. */
@@ -175,6 +177,7 @@ export class SshConnection {
       remoteAddress: this.remoteAddress,
       notices: this.door.notices,
       maxFileSize: this.door.config.TESSERA_MAX_FILE_SIZE,
+      keepPartialUploads: () => this.door.uploads.keepPartial,
     });
   }
 

@@ -28,6 +28,7 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'web.hsts': false,
     'http.port': config.TESSERA_HTTP_PORT,
     'https.port': config.TESSERA_HTTPS_PORT,
+    'uploads.keep-partial': config.TESSERA_UPLOADS_KEEP_PARTIAL,
     'lockout.user-failures': config.lockout.userFailures,
     'lockout.address-failures': config.lockout.addressFailures,
     'lockout.window': config.lockout.windowSeconds,

@@ -84,23 +84,23 @@ async function commitUpload(
   if (lostNotice) throw lostNotice;
 }
 
-/** FSTAT: what the file or folder behind a handle looks like now. */
+/**
+ * FSTAT: what the file or folder behind a handle looks like now. An upload answers the file as
+ * written so far, its size counting every write before the FSTAT (psftp's `reput`, paramiko's
+ * `f.stat()`).
+ */
 export async function fstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());
   if (!item) return badHandle();
-  if (item.kind === 'upload' && item.transfer.mode === 'in-place') {
-    return { kind: 'attrs', attrs: attrsOf(await ctx.files.stat(item.transfer.virtualPath)) };
-  }
-  if (item.kind === 'upload') {
-    return status(Status.OP_UNSUPPORTED, 'a file being uploaded has no attributes until CLOSE');
-  }
+  if (item.kind === 'upload') return { kind: 'attrs', attrs: attrsOf(await item.transfer.stat()) };
   const path = item.kind === 'download' ? item.transfer.virtualPath : item.path;
   return { kind: 'attrs', attrs: attrsOf(await ctx.files.stat(path)) };
 }
 
 /**
  * FSETSTAT: for an upload a size cuts (or extends) the file being written at once, as
- * `ftruncate`; the times wait until the file is in place at CLOSE.
+ * `ftruncate`, and the size it has already is nothing to do (lftp sends size and mtime after its
+ * writes); the times wait until the file is in place at CLOSE; permissions are ignored.
  */
 export async function fsetstatHandle(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());

@@ -5,10 +5,11 @@ import { ok, status, type Reply } from '../replies';
 
 /**
  * SETSTAT and FSETSTAT: a size truncates or extends the file (as `truncate`; storage asks for
- * 'overwrite'), times are applied (OpenSSH's `put -p`, `touch`-like clients). Files are owned
- * and permissioned by the server (0644 files, 0755 folders), so a request that *only* changes
- * permissions is refused, while permissions sent together with times (as `put -p` does) are left
- * aside and the times applied. Ownership changes are refused.
+ * 'overwrite', and takes the size the file already has as nothing), times are applied (OpenSSH's
+ * `put -p`, lftp's mirror). Files are owned and permissioned by the server (0644 files, 0755
+ * folders), so a permission change is accepted and ignored (as SFTPGo's `setstat_mode` 1 does):
+ * refusing it fails `chmod`, lftp's `mirror -R` and OpenSSH's `put -r`. Ownership changes are
+ * refused: answering OK would tell the client a file changed hands.
  */
 export async function setAttributes(ctx: SftpContext, path: string, attrs: Attrs): Promise<Reply> {
   const refusal = refusalFor(attrs);
@@ -22,12 +23,6 @@ export async function setAttributes(ctx: SftpContext, path: string, attrs: Attrs
 export function refusalFor(attrs: Attrs): Reply | null {
   if (attrs.uid !== undefined || attrs.gid !== undefined) {
     return status(Status.PERMISSION_DENIED, 'file ownership is managed by the server');
-  }
-  if (attrs.permissions !== undefined && attrs.mtime === undefined && attrs.size === undefined) {
-    return status(
-      Status.OP_UNSUPPORTED,
-      'permissions are managed by the server (files 0644, folders 0755)',
-    );
   }
   return null;
 }
