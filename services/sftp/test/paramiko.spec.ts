@@ -35,9 +35,8 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function paramiko(local: string): Promise<{ code: number; output: string }> {
-  const script = path.join(__dirname, 'paramiko-put-get.py');
-  const args = [script, String(port), 'pam', 'pam-password-1', local];
+function paramiko(script: string, ...extra: string[]): Promise<{ code: number; output: string }> {
+  const args = [path.join(__dirname, script), String(port), 'pam', 'pam-password-1', ...extra];
   return new Promise((resolve) => {
     // A hang is the failure this guards against: the timeout turns it into a result.
     execFile(python, args, { timeout: 45_000 }, (error, stdout, stderr) => {
@@ -53,10 +52,21 @@ describe('paramiko', () => {
     const body = randomBytes(16 * 1024 * 1024 + 5);
     await writeFile(local, body);
 
-    const result = await paramiko(local);
+    const result = await paramiko('paramiko-put-get.py', local);
     expect(result).toEqual({ code: 0, output: `${body.length}\n` });
     const landed = path.join(stack.env.config.paths.homes, 'pam', 'via-paramiko.bin');
     expect(sha256(await readFile(landed))).toBe(sha256(body));
     expect(sha256(await readFile(`${local}.back`))).toBe(sha256(body));
+  });
+
+  it("answers f.stat() while uploading, appends with 'a', rewrites with 'r+' and truncates", async () => {
+    const result = await paramiko('paramiko-handles.py');
+    expect(result.output.trim().split('\n')).toEqual([
+      'stat: 10 13',
+      'append: 0123456789ABC',
+      'r+: 01xy 01xy456789',
+      'truncate: 01',
+    ]);
+    expect(result.code).toBe(0);
   });
 });
