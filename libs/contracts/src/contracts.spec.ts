@@ -1,4 +1,5 @@
 import {
+  filesUploaded,
   authPasswordVerify,
   fieldIssuesOf,
   folderRuleSchema,
@@ -100,5 +101,21 @@ describe('contracts', () => {
     expect(parses({ username: 'alice', address: '192.0.2.7' })).toBe(true);
     expect(parses({ address: '192.0.2.999' })).toBe(false);
     expect(parses({ address: 'alice' })).toBe(false);
+  });
+
+  it('reads an upload event without `complete` (older producers) as it was sent', () => {
+    const event = {
+      eventId: '0b7e2f5c-1d3a-4c8e-9f00-123456789abc',
+      username: 'alice',
+      protocol: 'sftp',
+      path: '/in/a.bin',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:00:01.000Z',
+      size: 3,
+      sha256: null,
+    };
+    expect(filesUploaded.payload.parse(event).complete).toBeUndefined();
+    expect(filesUploaded.payload.parse({ ...event, complete: false }).complete).toBe(false);
+    expect(filesUploaded.payload.safeParse({ ...event, complete: 'no' }).success).toBe(false);
   });
 });

@@ -40,9 +40,9 @@ export const filesUploaded = defineEvent(
     /**
      * False when the transfer was cut and its partial file was left under the real name for a
      * later resume (`uploads.keep-partial` on, or a cut resume, which always writes in place).
-     * Absent in events from before this field: read as true.
+     * Absent means complete: events from before this field, and producers that never cut.
      */
-    complete: z.boolean().default(true),
+    complete: z.boolean().optional(),
   }),
 );
 
