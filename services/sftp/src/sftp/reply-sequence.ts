@@ -2,12 +2,12 @@
  * Replies leave in the order their requests arrived. The draft allows any order, but clients
  * that pipeline writes count on it: paramiko drops a WRITE status that overtakes an earlier one
  * and then waits for it forever. Requests still run side by side (RequestOrder); only their
- * replies wait here for the ones before them.
+ * replies wait here for the ones before them. OpenSSH's `reget` counts on it too: its client
+ * writes read replies as they come, so replies out of order left holes in a cut download.
  *
- * READ replies do not take part (sftp-session.ts): holding 255 KiB read replies back doubled the
- * server's CPU per GiB downloaded in bench:sftp (2.6 -> 5.2 s) and cost a fifth of the speed.
- * OpenSSH's `reget` after a cut download can therefore still find holes: that needs ordering
- * without the cost, and is still open.
+ * Reads of one file run one after another (handlers/file-io.ts), so their 255 KiB replies are
+ * ready in order and rarely wait here: holding them back instead cost a fifth of the download
+ * speed.
  */
 export class ReplySequence {
   /** The number the next request gets. */

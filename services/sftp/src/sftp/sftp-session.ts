@@ -23,9 +23,6 @@ export interface SftpSessionOptions {
 
 const cutOff = 'cut off: the connection closed before CLOSE';
 
-/** The place of a reply that does not wait for the ones before it. */
-const unordered = -1;
-
 /** Slack over the largest packet we advertise: a WRITE of 255 KiB plus its header fields. */
 const packetSlack = 1024;
 
@@ -87,9 +84,7 @@ export class SftpSession {
     const id = packet.readUInt32BE(1);
     const body = packet.subarray(5);
     this.options.onActivity();
-    // READ replies go out as they are ready (see ReplySequence: ordering them doubled the CPU
-    // of a download); every other reply keeps its place in line.
-    const place = type === RequestType.READ ? unordered : this.replies.reserve();
+    const place = this.replies.reserve();
     this.inFlight++;
     const handler = requestHandlers.get(type);
     if (!handler) {
@@ -131,12 +126,7 @@ export class SftpSession {
 
   /** A request counts as in flight until its reply has left, in arrival order. */
   private reply(place: number, packet: Buffer): void {
-    if (place === unordered) {
-      this.send(packet);
-      this.inFlight--;
-    } else {
-      this.inFlight -= this.replies.deliver(place, packet);
-    }
+    this.inFlight -= this.replies.deliver(place, packet);
     this.updateFlow();
   }
 

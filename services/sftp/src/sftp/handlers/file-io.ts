@@ -13,8 +13,9 @@ const badHandle = () => status(Status.FAILURE, 'no such open file or folder (bad
 
 /**
  * READ: up to the length asked, capped at what `limits@openssh.com` promised; an empty read is
- * SSH_FX_EOF. Reads on one handle run concurrently: each names its own offset. A file opened
- * READ|WRITE reads what is in it now, its own writes included.
+ * SSH_FX_EOF. Reads of one file are done one after another, in the order asked, so their replies
+ * are ready in that order and none waits for another (see inTurn). A file opened READ|WRITE reads
+ * what is in it now, its own writes included.
  */
 export async function readFile(ctx: SftpContext, request: PacketReader): Promise<Reply> {
   const item = ctx.handles.get(request.bytes());
@@ -23,9 +24,28 @@ export async function readFile(ctx: SftpContext, request: PacketReader): Promise
   const readable =
     item?.kind === 'download' ? item : item?.kind === 'upload' && item.transfer.readable && item;
   if (!readable) return badHandle();
-  const data = await readable.transfer.read(length, offset);
+  const data = await inTurn(readable.transfer, () => readable.transfer.read(length, offset));
   if (data.length === 0) return status(Status.EOF, 'end of file');
   return { kind: 'data', data };
+}
+
+/** The last read asked of each open file: the next one starts when it is done. */
+const lastRead = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs a file's reads in the order asked. Run side by side on libuv's thread pool, they finished
+ * out of order, and their replies then either left out of order (OpenSSH's reget kept the holes
+ * of a cut download as zeros) or waited in memory for the ones before them. A read from the page
+ * cache takes tens of microseconds; the time of a download goes to encryption, which stays
+ * pipelined.
+ */
+function inTurn<T>(file: object, read: () => Promise<T>): Promise<T> {
+  const turn = (lastRead.get(file) ?? Promise.resolve()).then(read);
+  lastRead.set(
+    file,
+    turn.catch(() => undefined),
+  );
+  return turn;
 }
 
 /**
