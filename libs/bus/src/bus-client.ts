@@ -3,6 +3,7 @@ import {
   ErrorCode as NatsErrorCode,
   JSONCodec,
   NatsError,
+  RequestStrategy,
   type NatsConnection,
 } from 'nats';
 import {
@@ -55,6 +56,36 @@ export class BusClient {
       }
       return fail('unavailable', unavailableMessage(contract.subject, err));
     }
+  }
+
+  /**
+   * Asks every process that answers `contract` (those that subscribe without a queue group, see
+   * `answerHere`) and collects the replies that arrive within `waitMs`. None is an empty list:
+   * the caller says what silence means.
+   */
+  async requestAll<C extends AnyRequestContract>(
+    contract: C,
+    payload: RequestOf<C>,
+    { waitMs = 1500 }: { waitMs?: number } = {},
+  ): Promise<Result<ReplyOf<C>>[]> {
+    const checked = contract.request.safeParse(payload);
+    if (!checked.success) return [invalidFields(checked.error.issues)];
+    const replies: Result<ReplyOf<C>>[] = [];
+    try {
+      const answers = await this.connection.requestMany(
+        this.prefix + contract.subject,
+        json.encode(checked.data),
+        { strategy: RequestStrategy.Timer, maxWait: waitMs },
+      );
+      for await (const msg of answers) replies.push(this.readReply(contract, msg.data));
+    } catch (err) {
+      if (err instanceof NatsError && err.code === NatsErrorCode.NoResponders) return replies;
+      if (err instanceof NatsError && err.code === NatsErrorCode.PermissionsViolation) {
+        return [fail('forbidden', `this service's NATS account may not ask ${contract.subject}`)];
+      }
+      return [fail('unavailable', unavailableMessage(contract.subject, err))];
+    }
+    return replies;
   }
 
   private readReply<C extends AnyRequestContract>(

@@ -6,3 +6,4 @@ export * from './events';
 export * from './health';
 export * from './announcements';
 export * from './follow';
+export * from './answer-here';

@@ -10,3 +10,5 @@ export * from './pki';
 export * from './health';
 export * from './settings';
 export * from './sizes';
+export * from './account-changes';
+export * from './live-sessions';

@@ -6,3 +6,6 @@ export * from './login-attempts';
 export * from './login-outcomes';
 export * from './logins';
 export * from './connection-limits';
+export * from './live-sessions';
+export * from './live-sessions-answers';
+export * from './account-watch';

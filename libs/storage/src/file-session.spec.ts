@@ -415,3 +415,41 @@ describe('FileSession with a folder set', () => {
     await (await session.openRead('/file-link')).close();
   });
 });
+
+describe('FileSession after an account change', () => {
+  it('checks the next request against the new privileges and home', async () => {
+    const user = {
+      username: 'alice',
+      homeFolder: 'alice',
+      privileges: everyPrivilege,
+      folderSet: null,
+    };
+    const session = new FileSession({
+      homesRoot: storage.homesRoot,
+      user,
+      protocol: 'sftp',
+      maxFileSize: 1024,
+    });
+    await session.mkdir('/before');
+    session.useUser({ ...user, privileges: without('create-folders') });
+    expect(await refusal(session.mkdir('/after'))).toBe('permission-denied');
+    session.useUser({ ...user, homeFolder: 'moved' });
+    await session.mkdir('/elsewhere');
+    expect((await fs.stat(path.join(storage.homesRoot, 'moved', 'elsewhere'))).isDirectory()).toBe(
+      true,
+    );
+    expect(await exists('after')).toBe(false);
+  });
+
+  it('never becomes another user', () => {
+    const session = aliceSession(storage.homesRoot);
+    expect(() =>
+      session.useUser({
+        username: 'mallory',
+        homeFolder: 'alice',
+        privileges: [],
+        folderSet: null,
+      }),
+    ).toThrow(/cannot become mallory/);
+  });
+});

@@ -134,18 +134,24 @@ interface Place {
  * folder, the privilege must hold in both places: a link cannot lead around a folder rule.
  */
 export class FileSession {
-  private readonly jail: Jail;
+  private jail: Jail;
   private readonly reporter: Reporter;
-  private readonly quota: Quota;
+  private quota: Quota;
   private cwd = '/';
+  private readonly options: FileSessionOptions;
 
-  constructor(private readonly options: FileSessionOptions) {
+  constructor(options: FileSessionOptions) {
     const { user, protocol, remoteAddress, notices } = options;
+    this.options = { ...options };
     this.jail = new Jail(options.homesRoot, user.homeFolder);
     this.reporter = new Reporter({ username: user.username, protocol, remoteAddress }, notices);
-    // A quota'd home is measured as the session starts (only then), so uploads need not wait.
-    const usages = options.homeUsages ?? processHomeUsages;
-    this.quota = usages.quotaFor(() => this.jail.home(), user.quotaBytes);
+    this.quota = this.quotaOf(user);
+  }
+
+  /** A quota'd home is measured as the session starts (only then), so uploads need not wait. */
+  private quotaOf(user: FileSessionUser): Quota {
+    const usages = this.options.homeUsages ?? processHomeUsages;
+    return usages.quotaFor(() => this.jail.home(), user.quotaBytes);
   }
 
   get username(): string {
@@ -167,6 +173,25 @@ export class FileSession {
     if (!stats.isDirectory()) throw new StorageError('not-a-folder', vp);
     this.cwd = vp;
     return vp;
+  }
+
+  /**
+   * The operator changed the account (privileges, folder set, home): every request from now on
+   * is checked against `user` (and its quota). Files already open stay open where they are.
+   */
+  useUser(user: FileSessionUser): void {
+    if (user.username !== this.options.user.username) {
+      throw new Error(`a session of ${this.options.user.username} cannot become ${user.username}`);
+    }
+    const before = this.options.user;
+    if (user.homeFolder !== before.homeFolder) {
+      this.jail = new Jail(this.options.homesRoot, user.homeFolder);
+      this.cwd = '/'; // the old current folder was in the old home
+    }
+    this.options.user = user;
+    if (user.homeFolder !== before.homeFolder || user.quotaBytes !== before.quotaBytes) {
+      this.quota = this.quotaOf(user);
+    }
   }
 
   /** The privileges at a path, e.g. for MLSD "perm" facts or the web's buttons. */
