@@ -8,6 +8,10 @@ import { BusClient, ensureEventStream } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';
 import {
   authPasswordVerify,
+  authSessionCheck,
+  liveSessionsList,
+  usersChanged,
+  usersUpdate,
   pkiCertificateMaterial,
   pkiCertificateShow,
   pkiHostKeysMaterial,
@@ -218,6 +222,35 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     ).toBe(false);
     expect(await answered(cli, pkiHostKeysMaterial, {})).toBe(false);
     expect(await answered(cli, pkiCertificateMaterial, {})).toBe(false);
+  });
+
+  it('lets user-auth alone announce users.changed, which the door follows and checks', async () => {
+    const cli = await clientAs('cli');
+    const door = await clientAs('sftp');
+    const heard = new Promise<string>((resolve) => {
+      door.connection.subscribe(usersChanged.subject, {
+        callback: (_err, msg) => resolve(new TextDecoder().decode(msg.data)),
+      });
+    });
+    await door.connection.flush();
+    await cli.request(usersCreate, { username: 'carol', homeFolder: 'carol' });
+    expect(await answered(cli, usersUpdate, { username: 'carol', enabled: false })).toBe(true);
+    expect(JSON.parse(await heard)).toMatchObject({ username: 'carol', changes: ['disabled'] });
+    expect(await answered(door, authSessionCheck, { username: 'carol', keys: [] })).toBe(true);
+    expect(await answered(cli, authSessionCheck, { username: 'carol', keys: [] })).toBe(false);
+    expect(await publishError(cli.connection, usersChanged.subject)).toMatch(
+      /permissions.violation/i,
+    );
+    expect(await publishError(door.connection, usersChanged.subject)).toMatch(
+      /permissions.violation/i,
+    );
+  });
+
+  it('lets the operator CLI ask the doors for live sessions, and the door answer', async () => {
+    const cli = await clientAs('cli');
+    const door = await clientAs('sftp');
+    expect(await subscribeError(door.connection, liveSessionsList.subject)).toBe('no error');
+    expect(await cli.requestAll(liveSessionsList, {}, { waitMs: 500 })).toEqual([]);
   });
 
   it("keeps every client out of the others' replies and requests", async () => {

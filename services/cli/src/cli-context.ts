@@ -51,14 +51,22 @@ export class CliContext {
   ): Promise<ReplyOf<C>> {
     const result = await (await this.bus()).request(contract, payload, { timeoutMs: 15_000 });
     if (result.ok) return result.value;
-    const fields = fieldIssuesOf(result.error);
-    throw new CliFailure(
-      fields.length
-        ? fields.map((f) => inOptionWords(f, payload, options)).join('; ')
-        : result.error.message,
-      exitCodeFor(result.error.code),
-      result.error,
-    );
+    throw refusal(result.error, payload, options);
+  }
+
+  /**
+   * Asks every process that answers (each door for its own sessions) and returns their replies;
+   * a refusal from any of them fails the command as `call` does. No answer is an empty list.
+   */
+  async callAll<C extends AnyRequestContract>(
+    contract: C,
+    payload: RequestOf<C>,
+    options: OptionNames<C> = {},
+  ): Promise<ReplyOf<C>[]> {
+    const results = await (await this.bus()).requestAll(contract, payload, { waitMs: 2000 });
+    const refused = results.find((r) => !r.ok);
+    if (refused && !refused.ok) throw refusal(refused.error, payload, options);
+    return results.flatMap((r) => (r.ok ? [r.value as ReplyOf<C>] : []));
   }
 
   bus(): Promise<BusClient> {
@@ -99,6 +107,18 @@ export class CliContext {
   async close(): Promise<void> {
     if (this.client) await (await this.client.catch(() => undefined))?.close();
   }
+}
+
+/** A service's refusal as the operator reads it, each field named by what they typed. */
+function refusal(error: BusError, payload: unknown, options: Record<string, string | undefined>) {
+  const fields = fieldIssuesOf(error);
+  return new CliFailure(
+    fields.length
+      ? fields.map((f) => inOptionWords(f, payload, options)).join('; ')
+      : error.message,
+    exitCodeFor(error.code),
+    error,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { registerCertCommands } from './commands/cert';
 import { registerFolderSetCommands } from './commands/folder-sets';
 import { registerHostKeyCommands } from './commands/hostkeys';
 import { registerKeyCommands } from './commands/keys';
+import { registerSessionsCommands } from './commands/sessions';
 import { registerSettingsCommands } from './commands/settings';
 import { registerStatusCommand } from './commands/status';
 import { registerUserCommands } from './commands/users';
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCertCommands(program, ctx);
   registerHostKeyCommands(program, ctx);
   registerSettingsCommands(program, ctx);
+  registerSessionsCommands(program, ctx);
   return program;
 }
 

@@ -2,8 +2,11 @@ import { answerHealth, BusClient, ensureEventStream, type Following } from '@tes
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
 import {
+  AccountWatch,
+  answerLiveSessions,
   ConnectionLimits,
   EventNotices,
+  LiveSessions,
   LiveSettingsFeed,
   Logins,
   type ConnectionLimitValues,
@@ -62,7 +65,10 @@ async function serve(
     limits,
     notices: await openEvents(bus, logger),
     uploads: { keepPartial: initial['uploads.keep-partial'] },
+    sessions: new LiveSessions('sftp', logger),
   };
+  const accounts = new AccountWatch(bus, door.sessions, logger).start();
+  const operator = answerLiveSessions(bus, door.sessions, logger);
   const listener = new SshListener(
     offeredAlgorithms(settings),
     (client, info) => new SshConnection(client, plainAddress(info.ip), door).start(),
@@ -92,6 +98,8 @@ async function serve(
       health.unsubscribe();
       watch.stop();
       follow.stop();
+      accounts.stop();
+      for (const answers of operator) answers.unsubscribe();
       await listener.close();
       await bus.close();
     },

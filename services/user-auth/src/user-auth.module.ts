@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import { createPrismaClient, PrismaClient } from '@tessera/db';
+import { AccountChanges } from './accounts/account-changes';
 import { Lockouts } from './accounts/lockouts';
 import { LoginThrottle } from './accounts/login-throttle';
 import { Logins } from './accounts/logins';
@@ -35,6 +36,7 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(PrismaClient) private readonly prisma: PrismaClient,
     @Inject(LiveSettings) private readonly settings: LiveSettings,
     @Inject(SettingsBus) private readonly settingsBus: SettingsBus,
+    @Inject(AccountChanges) private readonly accountChanges: AccountChanges,
   ) {}
   async onApplicationBootstrap() {
     await this.settings.start();
@@ -48,6 +50,7 @@ class Lifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.keysFolder.stop();
     this.settings.stop();
     await this.settingsBus.close();
+    await this.accountChanges.close();
     await this.prisma.$disconnect();
   }
 }
@@ -79,10 +82,12 @@ export class UserAuthModule {
           useFactory: (db: PrismaClient) => new FolderSets(db),
           inject: [PrismaClient],
         },
+        { provide: AccountChanges, useFactory: () => AccountChanges.connect(config, logger) },
         {
           provide: KeysFolder,
-          useFactory: (db: PrismaClient) => new KeysFolder(config.paths.sshKeys, db, logger),
-          inject: [PrismaClient],
+          useFactory: (db: PrismaClient, changes: AccountChanges) =>
+            new KeysFolder(config.paths.sshKeys, db, logger, changes.announce),
+          inject: [PrismaClient, AccountChanges],
         },
         { provide: SettingsBus, useFactory: () => SettingsBus.connect(config, logger) },
         {

@@ -55,6 +55,11 @@ export class OpenHandles {
     return item;
   }
 
+  /** Everything open now, left open: for `tessera sessions list`. */
+  list(): OpenItem[] {
+    return [...this.items.values()];
+  }
+
   /** Everything still open, emptied: for the end of the session. */
   drain(): OpenItem[] {
     const all = [...this.items.values()];

@@ -1,18 +1,23 @@
 import type { AuthContext, Connection, ServerChannel, Session } from 'ssh2';
 import type { Logger, TesseraConfig } from '@tessera/config';
-import type { UserProfile } from '@tessera/contracts';
+import type { SessionLogin, UserProfile } from '@tessera/contracts';
 import { FileSession } from '@tessera/storage';
 import {
   IdleTimer,
+  keyFingerprint,
   LoginAttempts,
   loginOutcomes,
   type ConnectionLimits,
   type EventNotices,
+  type LiveSessions,
   type Logins,
+  type RegisteredSession,
 } from '@tessera/door';
 import { Authenticator } from '../login/authenticator';
 import { parseHashCommand, runHashCommand } from './hash-command';
 import type { SftpSettings } from '../settings';
+import type { SftpContext } from '../sftp/context';
+import { liveTransfers } from '../sftp/live-transfers';
 import { OpenHandles } from '../sftp/open-handles';
 import { SftpSession } from '../sftp/sftp-session';
 import { refuseWithMessage, sftpOnlyMessage } from './refusals';
@@ -23,6 +28,8 @@ export interface DoorServices {
   logins: Logins;
   limits: ConnectionLimits;
   notices: EventNotices;
+  /** Who is logged in to this door process: account changes and the operator end them there. */
+  sessions: LiveSessions;
   logger: Logger;
   /** Live settings for file sessions, changed in place when settings change. */
   uploads: { keepPartial: boolean };
@@ -47,6 +54,9 @@ export class SshConnection {
   /** Set when the login succeeded but a limit is reached: said on the first channel, then we close. */
   private refusal: string | null = null;
   private channels = 0;
+  private registration: RegisteredSession | null = null;
+  /** The sftp subsystems of this login, whose files follow an account change. */
+  private readonly sftp: SftpContext[] = [];
   private readonly log: Logger;
   private readonly logins: Authenticator;
   private readonly idle: IdleTimer;
@@ -97,11 +107,11 @@ export class SshConnection {
       if (this.logins.exhausted) this.close('too many failed logins');
       return;
     }
-    if (decision.outcome === 'accepted' && decision.user) this.admit(decision.user, ctx.method);
+    if (decision.outcome === 'accepted' && decision.user) this.admit(decision.user, loginOf(ctx));
     ctx.accept();
   }
 
-  private admit(user: UserProfile, method: string): void {
+  private admit(user: UserProfile, login: SessionLogin): void {
     const claim = this.door.limits.logIn(user.username);
     this.user = user;
     if (!claim.granted) {
@@ -110,7 +120,25 @@ export class SshConnection {
       return;
     }
     this.releaseLogin = claim.release;
-    this.log.info({ username: user.username, method }, 'logged in');
+    this.registration = this.door.sessions.register({
+      username: user.username,
+      protocol: 'sftp',
+      remoteAddress: this.remoteAddress,
+      login,
+      end: (reason) => this.close(reason),
+      useProfile: (changed) => this.useProfile(changed),
+      transfers: () => this.sftp.flatMap((sftp) => liveTransfers(sftp.handles)),
+    });
+    this.log.info(
+      { username: user.username, method: login.method, session: this.registration.id },
+      'logged in',
+    );
+  }
+
+  /** An account change: requests from now on (hash commands too) use the new profile. */
+  private useProfile(user: UserProfile): void {
+    this.user = user;
+    for (const { files } of this.sftp) files.useUser(user);
   }
 
   private serve(session: Session): void {
@@ -162,6 +190,7 @@ export class SshConnection {
     const log = this.log.child({ username: user.username });
     const handles = new OpenHandles(this.door.settings.maxHandles);
     const context = { files, handles, username: user.username, homesRoot, logger: log };
+    this.sftp.push(context);
     const options = { maxInFlight: maxRequestsInFlight, onActivity: () => this.idle.touch() };
     new SftpSession(channel, context, options).start();
   }
@@ -191,6 +220,15 @@ export class SshConnection {
     this.grace.stop();
     this.releaseLogin?.();
     this.releaseLogin = null;
+    this.registration?.unregister();
+    this.registration = null;
     if (this.user) this.log.info({ username: this.user.username }, 'disconnected');
   }
+}
+
+/** How an accepted login proved itself: a password, or a key (its SHA256 fingerprint). */
+function loginOf(ctx: AuthContext): SessionLogin {
+  return ctx.method === 'publickey'
+    ? { method: 'publickey', fingerprint: keyFingerprint(ctx.key.data) }
+    : { method: 'password' };
 }

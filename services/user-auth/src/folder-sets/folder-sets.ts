@@ -43,6 +43,16 @@ export class FolderSets {
     if (count === 0) throw noSuchSet(name);
   }
 
+  /** The users who have this set (none when there is no such set). */
+  async members(name: string): Promise<string[]> {
+    const users = await this.prisma.user.findMany({
+      where: { folderSet: { name } },
+      select: { username: true },
+      orderBy: { username: 'asc' },
+    });
+    return users.map((u) => u.username);
+  }
+
   async list(): Promise<FolderSet[]> {
     const sets = await this.prisma.folderSet.findMany({
       orderBy: { name: 'asc' },

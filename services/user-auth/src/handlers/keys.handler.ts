@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { answer } from '@tessera/bus';
 import type { Logger } from '@tessera/config';
 import { usersKeysAdd, usersKeysList, usersKeysRemove } from '@tessera/contracts';
+import { AccountChanges } from '../accounts/account-changes';
 import { PublicKeys } from '../keys/public-keys';
 import { LOGGER } from '../tokens';
 
@@ -10,6 +11,7 @@ import { LOGGER } from '../tokens';
 export class KeysHandler {
   constructor(
     private readonly keys: PublicKeys,
+    private readonly changes: AccountChanges,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -24,6 +26,7 @@ export class KeysHandler {
   remove(@Payload() raw: unknown) {
     return answer(usersKeysRemove, raw, this.logger, async (req) => {
       await this.keys.remove(req.username, req.fingerprint);
+      await this.changes.announce(req.username, ['key-removed'], [req.fingerprint]);
       return { removed: true as const };
     });
   }

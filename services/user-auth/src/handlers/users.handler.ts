@@ -13,6 +13,7 @@ import {
   usersUpdate,
 } from '@tessera/contracts';
 import { privilegesAt } from '@tessera/storage';
+import { AccountChanges, changesOf } from '../accounts/account-changes';
 import { Lockouts } from '../accounts/lockouts';
 import { UserAccounts } from '../accounts/user-accounts';
 import { LOGGER } from '../tokens';
@@ -22,6 +23,7 @@ export class UsersHandler {
   constructor(
     private readonly accounts: UserAccounts,
     private readonly lockouts: Lockouts,
+    private readonly changes: AccountChanges,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -32,9 +34,12 @@ export class UsersHandler {
 
   @MessagePattern(usersUpdate.subject)
   update(@Payload() raw: unknown) {
-    return answer(usersUpdate, raw, this.logger, async (req) => ({
-      user: await this.accounts.update(req),
-    }));
+    return answer(usersUpdate, raw, this.logger, async (req) => {
+      const user = await this.accounts.update(req);
+      const changes = changesOf(req);
+      if (changes.length) await this.changes.announce(req.username, changes);
+      return { user };
+    });
   }
 
   @MessagePattern(usersGet.subject)
@@ -59,6 +64,7 @@ export class UsersHandler {
   delete(@Payload() raw: unknown) {
     return answer(usersDelete, raw, this.logger, async (req) => {
       await this.accounts.delete(req.username);
+      await this.changes.announce(req.username, ['deleted']);
       return { deleted: true as const };
     });
   }
@@ -67,6 +73,7 @@ export class UsersHandler {
   setPassword(@Payload() raw: unknown) {
     return answer(usersPasswordSet, raw, this.logger, async (req) => {
       const generatedPassword = await this.accounts.setPassword(req.username, req.password);
+      await this.changes.announce(req.username, ['password']);
       return generatedPassword ? { generatedPassword } : {};
     });
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { usernameSchema } from '@tessera/contracts';
 import type { Logger } from '@tessera/config';
 import type { PrismaClient } from '@tessera/db';
+import type { AnnounceAccountChange } from '../accounts/account-changes';
 import { KeyLineError, parsePublicKeyLine, type ParsedPublicKey } from './public-key-line';
 
 /**
@@ -30,6 +31,8 @@ export class KeysFolder {
     private readonly dir: string,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
+    /** Keys dropped from a file are announced: sessions logged in with them end. */
+    private readonly announce: AnnounceAccountChange = async () => undefined,
     private readonly pollMs = 2000,
   ) {}
 
@@ -121,9 +124,17 @@ export class KeysFolder {
 
   private async apply(userId: string, username: string, keys: ParsedPublicKey[]): Promise<void> {
     const wanted = new Set(keys.map((k) => k.fingerprint));
-    await this.prisma.publicKey.deleteMany({
-      where: { userId, source: 'keys-folder', fingerprint: { notIn: [...wanted] } },
+    const dropped = { userId, source: 'keys-folder', fingerprint: { notIn: [...wanted] } };
+    const gone = await this.prisma.publicKey.findMany({
+      where: dropped,
+      select: { fingerprint: true },
     });
+    if (gone.length) {
+      await this.prisma.publicKey.deleteMany({ where: dropped });
+      const fingerprints = gone.map((k) => k.fingerprint);
+      this.logger.info({ username, fingerprints }, 'keys dropped from the keys folder');
+      await this.announce(username, ['key-removed'], fingerprints);
+    }
     for (const key of keys) {
       const holder = await this.prisma.publicKey.findUnique({
         where: { fingerprint: key.fingerprint },

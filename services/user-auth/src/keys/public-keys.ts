@@ -74,6 +74,16 @@ export class PublicKeys {
     return rows.map((row) => toInfo(row, this.keysFileOf(username)));
   }
 
+  /** Of these fingerprints, the ones that are keys of this user now. */
+  async held(username: string, fingerprints: string[]): Promise<string[]> {
+    if (!fingerprints.length) return [];
+    const rows = await this.prisma.publicKey.findMany({
+      where: { fingerprint: { in: fingerprints }, user: { username } },
+      select: { fingerprint: true },
+    });
+    return rows.map((r) => r.fingerprint);
+  }
+
   async userId(username: string): Promise<string> {
     const user = await this.prisma.user.findUnique({ where: { username }, select: { id: true } });
     if (!user) throw noSuchUser(username);
