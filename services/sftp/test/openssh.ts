@@ -132,3 +132,83 @@ export async function startSftpBatch(
   const [command, fullArgs, env] = withPassword(login, 'sftp', args);
   return spawn(command, fullArgs, { env, cwd, detached: true, stdio: 'ignore' });
 }
+
+/** An OpenSSH `sftp` left open, fed one command at a time, as a user at the prompt would. */
+export interface OpenSftp {
+  /** Runs one command; resolves with what it printed (stdout and stderr) once it is done. */
+  run(command: string): Promise<string>;
+  /** Types a line without waiting for what it does. */
+  send(line: string): void;
+  /** Resolves with the exit code once sftp has ended (the server closed, or `bye`). */
+  readonly exited: Promise<number>;
+  /** Whether sftp is still running. */
+  readonly open: boolean;
+  /** Everything sftp wrote to stderr so far. */
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `sftp` reading its commands from a pipe (so it stays open between them), logged in and
+ * ready once this resolves. Each command is followed by a local `!echo` marker on both streams,
+ * so `run` knows when the command's output (errors included) is complete.
+ */
+export async function openSftp(login: SftpLogin, cwd = '/tmp'): Promise<OpenSftp> {
+  const args = [...commonOptions, ...loginOptions(login), '-P', String(login.port)];
+  const [command, fullArgs, env] = withPassword(login, 'sftp', [
+    ...args,
+    `${login.username}@127.0.0.1`,
+  ]);
+  const child = spawn(command, fullArgs, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  child.stdin.on('error', () => undefined); // writing to an sftp that the server ended
+  let running = true;
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code) => {
+      running = false;
+      resolve(code ?? 255);
+    }),
+  );
+  let counter = 0;
+  const run = async (line: string): Promise<string> => {
+    const marker = `__done_${++counter}__`;
+    const from = { stdout: out.stdout.length, stderr: out.stderr.length };
+    child.stdin.write(`${line}\n!echo ${marker}; echo ${marker} >&2\n`);
+    const done = () =>
+      out.stdout.includes(marker, from.stdout) && out.stderr.includes(marker, from.stderr);
+    const end = Date.now() + 30_000;
+    while (!done()) {
+      if (!running)
+        throw new Error(`sftp ended during "${line}": ${out.stderr.slice(from.stderr)}`);
+      if (Date.now() > end) throw new Error(`sftp did not finish "${line}" in time`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const printed = out.stdout.slice(from.stdout) + out.stderr.slice(from.stderr);
+    return printed
+      .split('\n')
+      .filter((l) => !l.includes(marker))
+      .join('\n');
+  };
+  const session: OpenSftp = {
+    run,
+    send: (line) => child.stdin.write(`${line}\n`),
+    exited,
+    get open() {
+      return running;
+    },
+    stderr: () => out.stderr,
+    close: async () => {
+      if (running) child.kill();
+      await exited;
+    },
+  };
+  try {
+    await run('pwd');
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return session;
+}
