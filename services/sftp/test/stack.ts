@@ -37,10 +37,13 @@ export interface Stack {
 export async function startStack({
   maxUsers,
   maxConnectionsPerUser,
+  doorNatsUrl,
   ...settings
 }: Partial<SftpSettings> & {
   maxUsers?: number;
   maxConnectionsPerUser?: number;
+  /** The door alone reaches NATS here (e.g. through a proxy a test can cut). */
+  doorNatsUrl?: string;
 } = {}): Promise<Stack> {
   const db: TestDatabase = await createTestDatabase();
   const port = await freePort();
@@ -55,7 +58,8 @@ export async function startStack({
   const bus = await BusClient.connect(env.config, 'sftp-test');
   const services = await startServices(['user-auth', 'pki'], { env: env.env, bus });
   const log = capturingLogger();
-  const door = await startSftp(env.config, log.logger, {
+  const doorConfig = doorNatsUrl ? { ...env.config, NATS_URL: doorNatsUrl } : env.config;
+  const door = await startSftp(doorConfig, log.logger, {
     settings: { ...loadSftpSettings({}), ...settings },
     hostKeyWaitMs: 20_000,
   });

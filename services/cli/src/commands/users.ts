@@ -317,7 +317,9 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     users
       .command(`${verb} <name>`)
       .description(
-        enabled ? 'allow logins again' : 'refuse every login, keeping the account and its files',
+        enabled
+          ? 'allow logins again'
+          : 'refuse every login and end open sessions, keeping the account and its files',
       )
       .action(async (name: string) => {
         const { user } = await ctx.call(usersUpdate, { username: name, enabled }, userOptions);
