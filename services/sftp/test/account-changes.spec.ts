@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { usersChanged, usersDelete, usersKeysAdd, usersUpdate } from '@tessera/contracts';
 import { eventually, makeKey, type TestKey } from '@tessera/testing';
+import SftpClient from 'ssh2-sftp-client';
 import { openSftp, type OpenSftp } from './openssh';
-import { homeOf, startStack, type Stack } from './stack';
+import { connectAs, homeOf, startStack, type Stack } from './stack';
 
 /**
  * Account changes reach open sessions: the operator's real `tessera` (or a request on the bus, as
@@ -189,6 +190,26 @@ describe('tessera sessions', () => {
       }),
     );
     expect(session.open).toBe(true);
+  });
+
+  it('shows what is moving: an upload left open, with its bytes so far', async () => {
+    await user('uma');
+    const clients: SftpClient[] = [];
+    const client = await connectAs(stack, 'uma', clients);
+    const sftp = client.sftp;
+    const handle = await new Promise<Buffer>((resolve, reject) =>
+      sftp.open('/big.iso', 'w', (err, h) => (err ? reject(err) : resolve(h))),
+    );
+    await new Promise<void>((resolve, reject) =>
+      sftp.write(handle, Buffer.alloc(1000, 1), 0, 1000, 0, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    const listed = await tessera(['sessions', 'list']);
+    expect(listed.stdout).toMatch(
+      /^sftp-\d+ +uma +sftp .* password +up \/big\.iso \(1000 bytes\)$/m,
+    );
+    await client.end();
   });
 
   it("ends a user's sessions on the operator's word, and they may log in again", async () => {
