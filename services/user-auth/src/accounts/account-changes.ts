@@ -45,6 +45,7 @@ export function changesOf(req: ParsedRequestOf<typeof usersUpdate>): AccountChan
   if (req.enabled !== undefined) changes.push(req.enabled ? 'enabled' : 'disabled');
   if (req.privileges !== undefined) changes.push('privileges');
   if (req.homeFolder !== undefined) changes.push('home');
+  if (req.quotaBytes !== undefined) changes.push('quota');
   if (req.admin !== undefined) changes.push('admin');
   if (req.passwordLoginDisabled !== undefined) changes.push('password-login');
   return changes;
