@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
-import { BusClient, followEvent } from '@tessera/bus';
+import { BusClient, followAnnouncement } from '@tessera/bus';
 import {
   authSessionCheck,
   folderSetsAssign,
@@ -45,9 +45,9 @@ beforeAll(async () => {
   env = await createTestEnvironment(db.url);
   service = await startUserAuth(env.config, capturingLogger('warn').logger);
   bus = await BusClient.connect(env.config, 'account-changes-test');
-  followEvent(bus.connection, bus.prefix, usersChanged, capturingLogger().logger, (e) =>
-    heard.push(e),
-  );
+  followAnnouncement(bus, usersChanged, capturingLogger().logger, {
+    onEvent: (e) => heard.push(e),
+  });
   await bus.connection.flush();
 }, 60_000);
 afterAll(async () => {
