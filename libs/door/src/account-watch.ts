@@ -91,7 +91,13 @@ export class AccountWatch {
     if (user.passwordLoginDisabled) {
       this.sessions.endPasswordLogins(username, 'password logins are off for the account');
     }
-    this.sessions.useProfile(user);
+    const following = this.sessions.useProfile(user);
+    if (following) {
+      this.logger.info(
+        { username, sessions: following },
+        'open sessions follow the changed account',
+      );
+    }
   }
 
   /** After a reconnect: every user of an open session, as announcements made meanwhile are lost. */

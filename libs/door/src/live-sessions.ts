@@ -111,11 +111,13 @@ export class LiveSessions {
     );
   }
 
-  /** Gives the user's open sessions the changed profile. */
-  useProfile(user: UserProfile): void {
+  /** Gives the user's open sessions the changed profile; returns how many took it. */
+  useProfile(user: UserProfile): number {
+    let applied = 0;
     for (const { id, entry } of this.of(user.username)) {
       try {
         entry.useProfile(user);
+        applied++;
       } catch (err) {
         // A profile the session cannot take (a home that is no longer valid): it must not go on
         // with the old rights.
@@ -123,6 +125,7 @@ export class LiveSessions {
         this.end([this.held.get(id)!], 'the changed account could not be applied');
       }
     }
+    return applied;
   }
 
   private of(username: string): Held[] {

@@ -132,11 +132,17 @@ describe('a changed account reaches its open sessions', () => {
 
     const cut = await tessera(['users', 'update', 'pat', '--privileges', 'list,download']);
     expect(cut.code).toBe(0);
-    // The announcement travels on its own: the next request may come before it lands.
-    await eventually(async () => {
-      const put = await session.run('put report.txt second.txt');
-      return /Permission denied/.test(put) ? put : undefined;
-    });
+    // The announcement travels on its own: the door says when its sessions have the change.
+    await eventually(() =>
+      stack.log
+        .records()
+        .some((r) => r.msg === 'open sessions follow the changed account' && r.username === 'pat')
+        ? true
+        : undefined,
+    );
+    expect(await session.run('put report.txt second.txt')).toMatch(
+      /dest open "\/second\.txt": Permission denied/,
+    );
     expect(await session.run('get first.txt fetched.txt')).not.toMatch(/denied/i);
     expect(await readFile(path.join(work, 'fetched.txt'), 'utf8')).toBe('quarterly figures');
     await expect(stat(homeOf(stack, 'pat', 'second.txt'))).rejects.toThrow(/ENOENT/);
