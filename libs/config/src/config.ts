@@ -87,6 +87,8 @@ const envSchema = z.object({
     .regex(/^\d{1,5}-\d{1,5}$/, 'a range such as 50000-50100')
     .default('50000-50100'),
   TESSERA_PASV_ADDRESS: z.string().min(1).optional(),
+  /** The host name the HTTP redirect points to (web.host-name); unset: the machine's host name. */
+  TESSERA_WEB_HOST_NAME: z.string().min(1).optional(),
   /** Different users logged in over SFTP at once (services/sftp/README.md). */
   TESSERA_SFTP_MAX_USERS: z.coerce
     .number('a whole number')

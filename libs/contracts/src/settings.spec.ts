@@ -24,6 +24,7 @@ const defaults: Settings = {
   'web.https': true,
   'web.redirect-to-https': true,
   'web.hsts': false,
+  'web.host-name': null,
   'http.port': 8080,
   'https.port': 8443,
   'uploads.keep-partial': false,

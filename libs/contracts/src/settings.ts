@@ -58,6 +58,7 @@ export const settingsSchema = z.strictObject({
   'web.https': flag,
   'web.redirect-to-https': flag,
   'web.hsts': flag,
+  'web.host-name': address,
   'http.port': port,
   'https.port': port,
   'uploads.keep-partial': flag,
@@ -87,11 +88,14 @@ export const settingMeanings: Record<SettingName, string> = {
   'ftp.passive-address': 'address told to FTP clients for data; none = the one they reached',
   'ftp.require-tls-session-reuse': 'FTPS data connections must reuse the control TLS session',
   'ftp.max-users': 'different users logged in over FTP at once (not built yet)',
-  'web.https': 'the HTTPS web door (not built yet)',
-  'web.redirect-to-https': 'http.port redirects to HTTPS (not built yet)',
-  'web.hsts': 'HTTPS replies carry Strict-Transport-Security (not built yet)',
-  'http.port': 'the HTTP port, for the redirect (not built yet)',
-  'https.port': 'the HTTPS port (not built yet)',
+  'web.https': 'the HTTPS web door (the file manager) listens on https.port',
+  'web.redirect-to-https':
+    'http.port answers 308 to https://<web.host-name>:<https.port>; off: it serves the same app',
+  'web.hsts':
+    'HTTPS replies carry Strict-Transport-Security (refused while the certificate is self-signed)',
+  'web.host-name': 'host name the HTTP redirect points to; none = this machine’s host name',
+  'http.port': 'the HTTP port: the redirect, or the app when the redirect is off',
+  'https.port': 'the HTTPS port of the web door',
   'uploads.keep-partial': 'a cut upload leaves its partial file under the real name, to resume',
   'lockout.user-failures':
     'failed passwords for one user from one address that lock that user from that address',

@@ -16,6 +16,8 @@ export interface TlsIdentityOptions {
 export interface TlsIdentityInfo {
   fingerprintSha256: string;
   activatedAt: string;
+  /** The leaf certificate, PEM (public: every client receives it), e.g. to see if it is self-signed. */
+  certificatePem: string;
 }
 
 /**
@@ -105,6 +107,7 @@ export class TlsIdentity {
     return {
       fingerprintSha256: this.material.fingerprintSha256,
       activatedAt: this.material.activatedAt,
+      certificatePem: this.material.certificatePem,
     };
   }
 
@@ -161,7 +164,7 @@ export class TlsIdentity {
     for (const server of this.servers) server.setSecureContext(options);
     const info = this.info();
     this.logger.info(
-      info,
+      { fingerprintSha256: info.fingerprintSha256, activatedAt: info.activatedAt },
       first ? 'serving the TLS identity from the pki service' : 'swapped to the new TLS identity',
     );
     if (!first) for (const l of this.listeners) l(info);

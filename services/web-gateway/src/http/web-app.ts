@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express, { type RequestHandler } from 'express';
+import { WebModule } from '../api/web.module';
+import type { WebParts } from '../api/web-parts';
+import { apiGuard } from '../sessions/guard';
+import { uploadsPath } from '../uploads/tus-uploads';
+import { hsts, securityHeaders, type HstsState } from './security-headers';
+
+export interface WebApp {
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+export interface WebAppOptions {
+  tus: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  hstsState: () => HstsState;
+  /** The built page (index.html and assets), from `npm run build`. */
+  pageDir: string;
+}
+
+/**
+ * One application for both listeners: security headers on everything, the guard in front of
+ * /api, tus at /api/uploads, Nest's controllers for the rest of /api, then the page.
+ */
+export async function createWebApp(parts: WebParts, options: WebAppOptions): Promise<WebApp> {
+  const server = express();
+  server.disable('x-powered-by');
+  server.use(securityHeaders, hsts(options.hstsState));
+  const guard = apiGuard(parts.sessions, parts.fileSessions, parts.logger);
+  server.use(underApi(guard));
+  server.use((req, res, next) => {
+    if (req.path !== uploadsPath && !req.path.startsWith(`${uploadsPath}/`)) return next();
+    options.tus(req, res).catch(next);
+  });
+  const app = await NestFactory.create(WebModule.with(parts), new ExpressAdapter(server), {
+    logger: false,
+    bodyParser: true,
+  });
+  await app.init();
+  server.use(underApi((_req, res) => void res.status(404).json({ error: 'no such API route' })));
+  servePage(server, options.pageDir);
+  return { handler: server, close: () => app.close() };
+}
+
+function underApi(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => (req.path.startsWith('/api/') ? handler(req, res, next) : next());
+}
+
+/** The page's files, and index.html for any other GET (the page routes by itself). */
+function servePage(server: express.Express, pageDir: string): void {
+  const index = path.join(pageDir, 'index.html');
+  server.use(express.static(pageDir, { index: false, fallthrough: true, maxAge: '1h' }));
+  server.get('/{*any}', (_req, res) => {
+    if (!existsSync(index)) {
+      res.status(503).type('text/plain').send('the web page is not built: run `npm run build`');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
+/** The page's folder: beside the compiled service, or in dist/ when run from the sources. */
+export function defaultPageDir(): string {
+  const candidates = [
+    path.resolve(__dirname, '../../page'), // dist/services/web-gateway/src/http -> …/page
+    path.resolve(__dirname, '../../../../dist/services/web-gateway/page'), // from sources
+  ];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? candidates[0]!;
+}
