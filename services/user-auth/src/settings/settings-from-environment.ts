@@ -26,6 +26,7 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     // Off until an operator turns it on: browsers remember HSTS, and a self-signed certificate
     // would then lock them out of the site.
     'web.hsts': false,
+    'web.host-name': config.TESSERA_WEB_HOST_NAME ?? null,
     'http.port': config.TESSERA_HTTP_PORT,
     'https.port': config.TESSERA_HTTPS_PORT,
     'uploads.keep-partial': config.TESSERA_UPLOADS_KEEP_PARTIAL,

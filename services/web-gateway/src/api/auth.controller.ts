@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { LoginAttempts } from '@tessera/door';
 import { z } from 'zod';
@@ -39,6 +39,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @HttpCode(200)
   async login(@Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       const { username, password } = bodyOf(loginSchema, req.body);
@@ -61,6 +62,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @HttpCode(200)
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const context = maybeContextOf(req);
     if (context) {

@@ -1,4 +1,4 @@
-import { Controller, Get, Head, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Get, Head, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { FileSession } from '@tessera/storage';
 import { z } from 'zod';
@@ -56,6 +56,7 @@ export class FilesController {
   }
 
   @Post('mkdir')
+  @HttpCode(200)
   async mkdir(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.run(res, 'create folders', async (files) => {
       const { path } = bodyOf(mkdirSchema, req.body);
@@ -65,6 +66,7 @@ export class FilesController {
   }
 
   @Post('rename')
+  @HttpCode(200)
   async rename(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.run(res, 'rename', async (files) => {
       const { from, to } = bodyOf(renameSchema, req.body);
@@ -75,6 +77,7 @@ export class FilesController {
 
   /** A file, or a folder with everything in it (each item checked as it goes). */
   @Post('delete')
+  @HttpCode(200)
   async delete(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.run(res, 'delete', async (files) => {
       const path = files.virtualPath(bodyOf(deleteSchema, req.body).path);

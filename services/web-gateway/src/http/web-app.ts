@@ -36,13 +36,13 @@ export async function createWebApp(parts: WebParts, options: WebAppOptions): Pro
     if (req.path !== uploadsPath && !req.path.startsWith(`${uploadsPath}/`)) return next();
     options.tus(req, res).catch(next);
   });
+  // Before Nest: its init ends the chain with a 404 handler of its own.
+  servePage(server, options.pageDir);
   const app = await NestFactory.create(WebModule.with(parts), new ExpressAdapter(server), {
     logger: false,
     bodyParser: true,
   });
   await app.init();
-  server.use(underApi((_req, res) => void res.status(404).json({ error: 'no such API route' })));
-  servePage(server, options.pageDir);
   return { handler: server, close: () => app.close() };
 }
 
@@ -54,7 +54,8 @@ function underApi(handler: RequestHandler): RequestHandler {
 function servePage(server: express.Express, pageDir: string): void {
   const index = path.join(pageDir, 'index.html');
   server.use(express.static(pageDir, { index: false, fallthrough: true, maxAge: '1h' }));
-  server.get('/{*any}', (_req, res) => {
+  server.get('/{*any}', (req, res, next) => {
+    if (req.path.startsWith('/api/')) return next();
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send('the web page is not built: run `npm run build`');
       return;
