@@ -62,7 +62,7 @@ export function tusUploads(
         // A refusal at the end (privileges changed meanwhile) forgets the upload: a retry must
         // not find it complete and report success.
         await store.remove(upload.id);
-        throw refusal(...answer(error, target, logger));
+        throw refusal(...answer(error, logger));
       }
     },
   });
@@ -104,14 +104,15 @@ async function checkTarget(files: FileSession, upload: Upload): Promise<string> 
       );
     return target;
   } catch (error) {
-    throw refusal(...answer(error, name, null));
+    throw refusal(...answer(error, null));
   }
 }
 
-function answer(error: unknown, target: string, logger: Logger | null): [number, string] {
+function answer(error: unknown, logger: Logger | null): [number, string] {
   if (error instanceof StorageError) {
     if (error.code === 'permission-denied') {
-      const parent = target.slice(0, target.lastIndexOf('/')) || '/';
+      const path = error.virtualPath;
+      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
       return [
         403,
         error.message.includes('replace') ? error.message : `you may not upload in ${parent}`,
