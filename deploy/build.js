@@ -53,6 +53,19 @@ function compile() {
   fs.utimesSync(stamp, now, now);
 }
 
+/**
+ * The web door's page: React built by Vite to static files in dist/services/web-gateway/page,
+ * which the gateway serves (offline: everything comes from node_modules, no CDN).
+ */
+function buildPage() {
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin/vite.js');
+  const config = path.join(root, 'services/web-gateway/page/vite.config.mts');
+  execFileSync(process.execPath, [vite, 'build', '--config', config], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
+
 /** dist/node_modules/@tessera/<name> -> dist/libs/<dir>/src, for every lib that was compiled. */
 function linkLibs() {
   const scope = path.join(dist, 'node_modules/@tessera');
@@ -74,3 +87,9 @@ try {
   process.exit(1);
 }
 linkLibs();
+try {
+  buildPage();
+} catch {
+  process.stderr.write('build failed: Vite could not build the web page (errors above)\n');
+  process.exit(1);
+}
