@@ -65,11 +65,12 @@ function servePage(server: express.Express, pageDir: string): void {
   });
 }
 
-/** The page's folder: beside the compiled service, or in dist/ when run from the sources. */
+/**
+ * The built page: beside the compiled service (dist/services/web-gateway/page), or, when run from
+ * the sources, the same folder under dist/ (not page/ beside the sources: that is Vite's input).
+ */
 export function defaultPageDir(): string {
-  const candidates = [
-    path.resolve(__dirname, '../../page'), // dist/services/web-gateway/src/http -> …/page
-    path.resolve(__dirname, '../../../../dist/services/web-gateway/page'), // from sources
-  ];
-  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? candidates[0]!;
+  const compiled = path.resolve(__dirname, '../../page');
+  if (existsSync(path.join(compiled, 'assets'))) return compiled;
+  return path.resolve(__dirname, '../../../../dist/services/web-gateway/page');
 }
