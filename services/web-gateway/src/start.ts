@@ -10,6 +10,7 @@ import { createWebApp, defaultPageDir } from './http/web-app';
 import { loadWebSettings, type WebSettings } from './settings';
 import { FileSessions } from './sessions/file-sessions';
 import { WebSessions } from './sessions/web-sessions';
+import { followAccountChanges } from './sessions/account-changes';
 import { StagedUploadStore } from './uploads/staged-store';
 import { tusUploads } from './uploads/tus-uploads';
 import { redirects } from './http/redirect';
@@ -94,6 +95,7 @@ async function serve(
   };
   await apply(live);
   const follow = followSettings(feed, apply, logger);
+  const accounts = followAccountChanges(bus, sessions, logger);
   const unwatchCertificate = identity.onChange(decideHsts);
   const sweep = sweepExpired(store, logger);
   const health = answerHealth(bus.connection, bus.prefix, 'web-gateway', () => ({
@@ -129,6 +131,7 @@ async function serve(
       clearInterval(sweep);
       unwatchCertificate();
       follow.stop();
+      accounts.stop();
       await listeners.close();
       await app.close();
       await identity.close();

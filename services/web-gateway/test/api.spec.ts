@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { privilegeNames, usersUpdate } from '@tessera/contracts';
 import { eventually } from '@tessera/testing';
 import { startStack, type Stack } from './stack';
 import { call, WebClient } from './web-client';
@@ -61,10 +62,30 @@ describe('logging in and out', () => {
     expect((await client.send('GET', '/api/folder?path=/')).status).toBe(401);
   });
 
-  it('ends every session of a user at once (as when the account is disabled)', async () => {
+  it('ends every session of a user at once when the account is disabled', async () => {
     const client = await alice();
-    expect(await stack.gateway.sessions.endUser('alice')).toBeGreaterThan(0);
-    expect((await client.send('GET', '/api/folder?path=/')).status).toBe(401);
+    const other = await alice();
+    const disabled = await stack.bus.request(usersUpdate, { username: 'alice', enabled: false });
+    expect(disabled.ok).toBe(true);
+    await eventually(async () =>
+      (await client.send('GET', '/api/folder?path=/')).status === 401 ? true : undefined,
+    );
+    expect((await other.send('GET', '/api/folder?path=/')).status).toBe(401);
+    await stack.bus.request(usersUpdate, { username: 'alice', enabled: true });
+  });
+
+  it('gives open sessions a changed profile (privileges cut)', async () => {
+    const client = await alice();
+    let n = 0;
+    const mkdir = async () =>
+      (await client.send('POST', '/api/mkdir', { path: `/cut-${++n}` })).status;
+    await stack.bus.request(usersUpdate, { username: 'alice', privileges: ['list'] });
+    await eventually(async () => ((await mkdir()) === 403 ? true : undefined));
+    await stack.bus.request(usersUpdate, {
+      username: 'alice',
+      privileges: [...privilegeNames],
+    });
+    await eventually(async () => ((await mkdir()) === 200 ? true : undefined));
   });
 });
 
