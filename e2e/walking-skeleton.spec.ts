@@ -35,7 +35,9 @@ describe('a new operator, following the README', () => {
     const ready = /^Tessera \S+ is ready after [\d.]+ s: (.*)$/m.exec(system.output())?.[1];
     expect(ready).toContain(`sftp on 127.0.0.1:${system.env.TESSERA_SFTP_PORT} (host keys SHA256:`);
     expect(ready).toMatch(/TLS identity .*CN=.* \(self-signed, 36[45] days left/);
-    expect(ready).toMatch(/user-auth, pki, sftp answer$/);
+    expect(ready).toContain(`https on 127.0.0.1:${system.env.TESSERA_HTTPS_PORT}`);
+    expect(ready).toContain(`http-redirect on 127.0.0.1:${system.env.TESSERA_HTTP_PORT}`);
+    expect(ready).toMatch(/user-auth, pki, sftp, web-gateway answer$/);
     const loud = system
       .output()
       .split('\n')
