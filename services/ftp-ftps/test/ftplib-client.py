@@ -2,7 +2,8 @@
 
 usage: ftplib-client.py PORT CAFILE USER PASSWORD MODE SCRIPT_JSON
 MODE: reuse (FTP_TLS that resumes the control session on data connections, the happy path),
-      stock (ftplib.FTP_TLS as shipped: every data connection is a new TLS session).
+      stock (ftplib.FTP_TLS as shipped: every data connection is a new TLS session),
+      clear (the session-reusing class without PROT P).
 SCRIPT_JSON: a list of [verb, *args]; prints one JSON line per step: {"ok": ..., "result"|"error"}.
 """
 import json
@@ -24,12 +25,13 @@ class ReusingFTP_TLS(FTP_TLS):
 def main():
     port, cafile, user, password, mode, script = sys.argv[1:7]
     context = ssl.create_default_context(cafile=cafile)
-    cls = ReusingFTP_TLS if mode == "reuse" else FTP_TLS
+    cls = FTP_TLS if mode == "stock" else ReusingFTP_TLS
     ftp = cls(context=context, timeout=30)
     ftp.connect("127.0.0.1", int(port))
     ftp.auth()
     ftp.login(user, password)
-    ftp.prot_p()
+    if mode != "clear":  # clear: no PROT P, data in clear as the RFC's default
+        ftp.prot_p()
     for step in json.loads(script):
         verb, args = step[0], step[1:]
         try:
