@@ -52,5 +52,5 @@ export function readyLine(
 function describeIdentity(certificate: ActiveCertificate | string): string {
   if (typeof certificate === 'string') return `TLS identity unknown (${certificate})`;
   const kind = certificate.selfSigned ? 'self-signed' : `issued by ${certificate.issuer}`;
-  return `TLS identity ${certificate.subject} (${kind}, ${certificate.expiresInDays} days left; no TLS door serves it yet)`;
+  return `TLS identity ${certificate.subject} (${kind}, ${certificate.expiresInDays} days left)`;
 }
