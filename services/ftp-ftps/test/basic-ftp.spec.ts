@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { Client } from 'basic-ftp';
 import { pkiCertificateSelfSigned } from '@tessera/contracts';
@@ -23,7 +22,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (process.env.FTP_VERBOSE) console.log(stack.log.lines.join('\n'));
   for (const c of opened) c.close();
   await stack?.close();
 });
@@ -33,7 +31,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 /** basic-ftp over explicit FTPS, verifying the certificate against the test CA. */
 async function connect(username = 'alice'): Promise<Client> {
   const client = new Client(20_000);
-  client.ftp.verbose = !!process.env.FTP_VERBOSE;
+  client.ftp.verbose = process.env.FTP_VERBOSE === '1'; // the dialogue, when debugging
   opened.push(client);
   await client.access({
     host: '127.0.0.1',
