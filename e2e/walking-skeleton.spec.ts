@@ -35,7 +35,8 @@ describe('a new operator, following the README', () => {
     const ready = /^Tessera \S+ is ready after [\d.]+ s: (.*)$/m.exec(system.output())?.[1];
     expect(ready).toContain(`sftp on 127.0.0.1:${system.env.TESSERA_SFTP_PORT} (host keys SHA256:`);
     expect(ready).toMatch(/TLS identity .*CN=.* \(self-signed, 36[45] days left/);
-    expect(ready).toMatch(/user-auth, pki, sftp answer$/);
+    expect(ready).toContain(`ftps (AUTH TLS) on 127.0.0.1:${system.env.TESSERA_FTP_PORT}`);
+    expect(ready).toMatch(/user-auth, ftp-ftps, pki, sftp answer$/);
     const loud = system
       .output()
       .split('\n')

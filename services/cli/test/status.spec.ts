@@ -8,8 +8,9 @@ let sftpPort: number;
 
 beforeAll(async () => {
   sftpPort = await freePort();
-  stack = await startTestStack(['user-auth', 'pki', 'sftp'], {
+  stack = await startTestStack(['user-auth', 'pki', 'sftp', 'ftp-ftps'], {
     TESSERA_SFTP_PORT: String(sftpPort),
+    TESSERA_FTP_PORT: String(await freePort()),
   });
 });
 afterAll(async () => {
