@@ -12,6 +12,7 @@ const defaults: Settings = {
   'sftp.port': 2222,
   'sftp.max-users': 100,
   'sftp.max-connections-per-user': 32,
+  'ftp.max-connections-per-user': 32,
   'ftp.plain': false,
   'ftp.explicit-tls': true,
   'ftp.implicit-tls': false,

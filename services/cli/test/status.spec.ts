@@ -8,8 +8,9 @@ let sftpPort: number;
 
 beforeAll(async () => {
   sftpPort = await freePort();
-  stack = await startTestStack(['user-auth', 'pki', 'sftp', 'web-gateway'], {
+  stack = await startTestStack(['user-auth', 'pki', 'sftp', 'ftp-ftps', 'web-gateway'], {
     TESSERA_SFTP_PORT: String(sftpPort),
+    TESSERA_FTP_PORT: String(await freePort()),
     TESSERA_HTTP_PORT: String(await freePort()),
     TESSERA_HTTPS_PORT: String(await freePort()),
   });

@@ -21,6 +21,8 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'ftp.passive-address': config.TESSERA_PASV_ADDRESS ?? null,
     'ftp.require-tls-session-reuse': true,
     'ftp.max-users': 100,
+    // lftp's mirror opens a few connections at once; FileZilla up to 10.
+    'ftp.max-connections-per-user': 32,
     'web.https': true,
     'web.redirect-to-https': true,
     // Off until an operator turns it on: browsers remember HSTS, and a self-signed certificate
