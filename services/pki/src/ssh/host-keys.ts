@@ -21,7 +21,7 @@ interface GeneratedKey {
   public: string;
 }
 
-const generate = promisify(
+const generateOnce = promisify(
   (kind: HostKeyKind, cb: (err: Error | null, key: GeneratedKey) => void) => {
     const done = (err: Error | null, key: GeneratedKey) => cb(err, key);
     if (kind === 'ed25519') utils.generateKeyPair('ed25519', { comment: COMMENT }, done);
@@ -30,6 +30,25 @@ const generate = promisify(
     else utils.generateKeyPair('rsa', { bits: 3072, comment: COMMENT }, done);
   },
 );
+
+/**
+ * A new key pair that ssh2 can read back. ssh2 1.17 strips every leading zero byte of an ed25519
+ * public key, so about one ed25519 pair in 256 comes out 31 bytes long and unreadable
+ * (mscdex/ssh2 issues 1390 and 1513, open): the SFTP door could then never start. Such a pair is
+ * thrown away and made again.
+ */
+export async function generateHostKey(kind: HostKeyKind): Promise<GeneratedKey> {
+  for (let attempt = 1; ; attempt++) {
+    const key = await generateOnce(kind);
+    if (readable(key.private) && readable(key.public)) return key;
+    if (attempt >= 8) throw new Error(`could not make a readable ${kind} host key`);
+  }
+}
+
+function readable(text: string): boolean {
+  const parsed = utils.parseKey(text);
+  return !(parsed instanceof Error) && !(Array.isArray(parsed) && parsed.length === 0);
+}
 
 /** SHA256:… of an OpenSSH public key line, exactly as `ssh-keygen -l -E sha256` prints it. */
 export function sshFingerprint(publicKeyLine: string): string {
@@ -114,7 +133,7 @@ export class HostKeys {
   }
 
   private async make(kind: HostKeyKind) {
-    const key = await generate(kind);
+    const key = await generateHostKey(kind);
     const publicKey = key.public.trim();
     return {
       kind,
