@@ -64,4 +64,4 @@ export const healthPing = (service: string) =>
   defineRequest(`health.${service}`, z.object({}), healthReplySchema);
 
 /** The services every Tessera install runs, in start order: what `tessera status` asks. */
-export const tesseraServices = ['user-auth', 'pki', 'sftp', 'web-gateway'] as const;
+export const tesseraServices = ['user-auth', 'pki', 'sftp', 'web-gateway', 'notices'] as const;
