@@ -105,6 +105,7 @@ export class NoticesModule {
               () => sender.wake(),
               counters,
               logger,
+              settings.ackWaitMs,
             ),
           inject: [BusClient, NoticeRules, DeliveryLog, Sender],
         },

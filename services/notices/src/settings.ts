@@ -21,6 +21,11 @@ const schema = z.object({
   TESSERA_NOTICES_RETRY_MAX_MS: millis(15 * 60_000, 10),
   /** Attempts before a delivery is recorded as failed (the first send included). */
   TESSERA_NOTICES_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * How long JetStream waits for an event's acknowledgement before giving it again (to this or
+   * another replica): how soon the events a killed replica held are taken up.
+   */
+  TESSERA_NOTICES_ACK_WAIT_MS: millis(30_000, 1000),
   /** How often the sender looks for due deliveries when nothing woke it. */
   TESSERA_NOTICES_POLL_MS: millis(500, 10),
 });
@@ -31,6 +36,7 @@ export interface NoticesSettings {
   retryMaxMs: number;
   attempts: number;
   pollMs: number;
+  ackWaitMs: number;
 }
 
 export function loadNoticesSettings(env: NodeJS.ProcessEnv = process.env): NoticesSettings {
@@ -49,5 +55,6 @@ export function loadNoticesSettings(env: NodeJS.ProcessEnv = process.env): Notic
     retryMaxMs: s.TESSERA_NOTICES_RETRY_MAX_MS,
     attempts: s.TESSERA_NOTICES_ATTEMPTS,
     pollMs: s.TESSERA_NOTICES_POLL_MS,
+    ackWaitMs: s.TESSERA_NOTICES_ACK_WAIT_MS,
   };
 }

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
+import { askHealth } from '@tessera/bus';
 import {
   noticesAdd,
   noticesLog,
+  noticesTest,
   settingsUpdate,
   usersCreate,
   type NoticeDelivery,
@@ -28,6 +30,7 @@ const noticesEnv = {
   TESSERA_NOTICES_RETRY_MAX_MS: '1000',
   TESSERA_NOTICES_POLL_MS: '100',
   TESSERA_NOTICES_TIMEOUT_MS: '2000',
+  TESSERA_NOTICES_ACK_WAIT_MS: '2000',
 };
 let stack: TestStack;
 let sftpPort: number;
@@ -160,4 +163,83 @@ it('killed mid-stream and started again, loses nothing and sends no event in two
   } finally {
     await again.close();
   }
+});
+
+describe('with the service running again', () => {
+  let running: Awaited<ReturnType<typeof startServices>>;
+  beforeAll(async () => {
+    running = await startServices(['notices'], { env: { ...stack.env.env }, bus: stack.bus });
+  });
+  afterAll(() => running?.close());
+
+  it('retries while the webhook receiver is down, and delivers once it is back', async () => {
+    const late = new WebhookReceiver(secret);
+    await late.listen();
+    const port = late.port;
+    await late.down();
+    try {
+      await addNotice({
+        name: 'down',
+        trigger: 'uploaded',
+        scope: { kind: 'path', glob: '/down/**' },
+        action: { kind: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret },
+      });
+      await client.mkdir('/down');
+      await client.put(Buffer.from('x'), '/down/a.txt');
+      const retried = await eventually(async () => {
+        const [line] = await logOf('down');
+        return line && line.attempts >= 3 ? line : undefined;
+      }, 15_000);
+      expect(retried).toMatchObject({
+        status: 'queued',
+        lastError: expect.stringContaining('cannot reach'),
+      });
+
+      await late.listen(port);
+      await eventually(() => (late.calls.length ? true : undefined), 15_000);
+      const [line] = await logOf('down');
+      expect(line).toMatchObject({ status: 'delivered' });
+      expect(line!.attempts).toBeGreaterThanOrEqual(4);
+      expect(late.calls).toHaveLength(1);
+      expect(late.calls[0]!.signatureValid).toBe(true);
+    } finally {
+      await late.close().catch(() => undefined);
+    }
+  });
+
+  it('gathers the events of a batching window into one message listing every file', async () => {
+    await addNotice({
+      name: 'batched',
+      trigger: 'uploaded',
+      scope: { kind: 'path', glob: '/batch/*' },
+      action: { kind: 'webhook', url: hook.url, secret },
+      batchSeconds: 3,
+    });
+    await client.mkdir('/batch');
+    // Start just after a window opens, so the five land in one (windows are aligned to the clock).
+    await new Promise((r) => setTimeout(r, 3000 - (Date.now() % 3000) + 100));
+    const paths = Array.from({ length: 5 }, (_, n) => `/batch/b${n}.txt`);
+    for (const p of paths) await client.put(Buffer.from(p), p);
+    await eventually(() => (callsFor('batched').length ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const calls = callsFor('batched');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.body.events.map((e) => e.path)).toEqual(paths);
+  });
+
+  it('sends a test notice that the receiver sees marked as a test', async () => {
+    const reply = await stack.bus.request(noticesTest, { name: 'arrivals' });
+    expect(reply.ok).toBe(true);
+    await eventually(() => callsFor('arrivals').find((c) => c.body.test));
+    const [line] = await logOf('arrivals');
+    expect(line).toMatchObject({ test: true, status: 'delivered' });
+  });
+
+  it('answers health.notices with its counts and the consumer lag', async () => {
+    const [health] = await askHealth(stack.bus, ['notices']);
+    expect(health).toMatchObject({
+      answers: true,
+      health: { notices: { delivered: expect.any(Number), failed: 0, consumerLag: 0 } },
+    });
+  });
 });

@@ -39,6 +39,7 @@ export class EventConsumer {
     private readonly recorded: () => void,
     private readonly counters: NoticeCounters,
     private readonly logger: Logger,
+    private readonly ackWaitMs: number,
   ) {}
 
   /** Starts reading; while JetStream cannot be reached it keeps trying in the background. */
@@ -69,13 +70,20 @@ export class EventConsumer {
     const nc = this.bus.connection;
     const stream = await ensureEventStream(nc, this.bus.prefix);
     const jsm = await nc.jetstreamManager();
-    await jsm.consumers.add(stream, {
+    // Adding a durable that exists with other settings fails: update it to this run's settings.
+    const config = {
       durable_name: consumerName,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(30_000),
+      ack_wait: nanos(this.ackWaitMs),
       max_ack_pending: 1000,
-    });
+    };
+    await jsm.consumers.add(stream, config).catch(() =>
+      jsm.consumers.update(stream, consumerName, {
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+      }),
+    );
     const consumer = await nc.jetstream().consumers.get(stream, consumerName);
     this.lagTimer ??= setInterval(() => {
       consumer
