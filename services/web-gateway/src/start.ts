@@ -54,7 +54,7 @@ async function serve(
   const identity = await TlsIdentity.start(bus, logger, { startTimeoutMs: waitMs });
   const feed = new LiveSettingsFeed(bus, logger);
   let live = await feed.fetchWhenReady(waitMs);
-  const notices = await openEvents(bus, logger);
+  const notices = await openEvents(bus, config, logger);
   const sessions = await WebSessions.open(bus.connection, bus.prefix, {
     idleSeconds: settings.sessionIdleSeconds,
     maxAgeSeconds: settings.sessionMaxAgeSeconds,
@@ -135,6 +135,7 @@ async function serve(
       await listeners.close();
       await app.close();
       await identity.close();
+      await notices.close();
       await bus.close();
     },
   };
@@ -174,10 +175,23 @@ function sweepExpired(store: StagedUploadStore, logger: Logger): NodeJS.Timeout 
   return setInterval(sweep, 10 * 60_000).unref();
 }
 
-/** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
-async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices> {
+/**
+ * The event stream is made (or widened) at start; if JetStream is down the door serves anyway,
+ * its events waiting in the spool on the data volume until JetStream takes them.
+ */
+async function openEvents(
+  bus: BusClient,
+  config: TesseraConfig,
+  logger: Logger,
+): Promise<EventNotices> {
   await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
-    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
+    logger.error(
+      { err },
+      'JetStream is unreachable: file events wait in the spool until it is back',
+    ),
   );
-  return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
+  return EventNotices.open(bus, {
+    folder: EventNotices.folderOf(config.paths.spool, 'web-gateway'),
+    logger,
+  });
 }
