@@ -15,7 +15,14 @@ const doors = ['sftp', 'ftp-ftps', 'web-gateway'];
 const services = [...new Set([...folders('services'), ...doors, 'notices'])];
 const libs = folders('libs');
 /** Who may use the database client: its owners, the test helpers and the tools. */
-const databaseUsers = ['libs/db', 'libs/testing', 'services/user-auth', 'services/pki', 'tools'];
+const databaseUsers = [
+  'libs/db',
+  'libs/testing',
+  'services/user-auth',
+  'services/pki',
+  'services/notices',
+  'tools',
+];
 
 const noDatabase = {
   group: [

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { BusClient, ensureEventStream } from '@tessera/bus';
 import { loadConfig } from '@tessera/config';
 import {
@@ -37,7 +37,7 @@ import { freePort, repoRoot } from './system';
  * deploy/nats/nats.conf, enforced by a real nats-server of this test's own, with the real
  * user-auth and pki services connected under their own accounts.
  */
-const users = ['user-auth', 'pki', 'sftp', 'cli'] as const;
+const users = ['user-auth', 'pki', 'sftp', 'cli', 'notices'] as const;
 type NatsUser = (typeof users)[number];
 // Letters only: nats-server parses the substituted value, and a hex one such as 3e0d… is a number.
 const letters = (n: number) =>
@@ -269,5 +269,35 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     const stream = await ensureEventStream(nc);
     const ack = await nc.jetstream().publish('files.deleted', new TextEncoder().encode('{}'));
     expect(ack.stream).toBe(stream);
+  });
+
+  it('lets the notices service consume the event stream with its own durable, and do nothing a door does', async () => {
+    const door = (await clientAs('sftp')).connection;
+    const stream = await ensureEventStream(door);
+    await door.jetstream().publish('folders.created', new TextEncoder().encode('{}'));
+    const notices = await clientAs('notices');
+    const jsm = await notices.connection.jetstreamManager();
+    await jsm.consumers.add(stream, { durable_name: 'notices', ack_policy: AckPolicy.Explicit });
+    const consumer = await notices.connection.jetstream().consumers.get(stream, 'notices');
+    const message = await consumer.next({ expires: 2000 });
+    expect(message?.subject).toMatch(/^(files|folders)\./);
+    await message!.ackAck();
+    await expect(
+      jsm.consumers.add(stream, { durable_name: 'someone-else', ack_policy: AckPolicy.Explicit }),
+    ).rejects.toThrow();
+    expect(
+      await answered(notices, authPasswordVerify, {
+        username: 'x',
+        password: 'y',
+        protocol: 'sftp',
+      }),
+    ).toBe(false);
+    expect(await answered(notices, usersCreate, { username: 'mallory', homeFolder: 'm' })).toBe(
+      false,
+    );
+    expect(await answered(notices, settingsGet, {})).toBe(true);
+    expect(await publishError(notices.connection, 'files.uploaded')).toMatch(
+      /permissions.violation/i,
+    );
   });
 });

@@ -38,7 +38,7 @@ describe('a new operator, following the README', () => {
     expect(ready).toContain(`https on 127.0.0.1:${system.env.TESSERA_HTTPS_PORT}`);
     expect(ready).toContain(`http-redirect on 127.0.0.1:${system.env.TESSERA_HTTP_PORT}`);
     expect(ready).toContain(`ftps (AUTH TLS) on 127.0.0.1:${system.env.TESSERA_FTP_PORT}`);
-    expect(ready).toMatch(/user-auth, ftp-ftps, pki, sftp, web-gateway answer$/);
+    expect(ready).toMatch(/user-auth, ftp-ftps, notices, pki, sftp, web-gateway answer$/);
     const loud = system
       .output()
       .split('\n')

@@ -22,7 +22,11 @@ const entryPoint = (name: string) => path.join(dist, 'services', name, 'src/main
  * keeps V8's defaults, since its transfer speed is the point. docker-compose.yml passes the same.
  */
 const memoryLean = ['--max-semi-space-size=1', '--optimize-for-size', '--liftoff-only'];
-const nodeFlags: Record<string, string[]> = { 'user-auth': memoryLean, pki: memoryLean };
+const nodeFlags: Record<string, string[]> = {
+  'user-auth': memoryLean,
+  pki: memoryLean,
+  notices: memoryLean,
+};
 
 /** Every compiled service with a main; the CLI is not one. */
 function serviceNames(): string[] {

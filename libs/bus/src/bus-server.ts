@@ -2,7 +2,7 @@ import { ServerNats, type Deserializer, type Serializer } from '@nestjs/microser
 import { JSONCodec, type NatsConnection } from 'nats';
 import type { TesseraConfig } from '@tessera/config';
 import { natsConnectionOptions } from './connection';
-import { answerHealth } from './health';
+import { answerHealth, type DescribeHealth } from './health';
 
 const json = JSONCodec<unknown>();
 
@@ -50,6 +50,8 @@ export class BusServer extends ServerNats {
     cfg: TesseraConfig,
     private readonly queue: string,
     private readonly prefix = cfg.TESSERA_BUS_PREFIX,
+    /** What the service adds to its health reply (counts, ports); "I answer" by default. */
+    private readonly describe?: DescribeHealth,
   ) {
     super({
       ...natsConnectionOptions(cfg, queue),
@@ -60,7 +62,7 @@ export class BusServer extends ServerNats {
 
   /** Subscribes every handler under the prefix, in one queue group so replicas share the load. */
   override bindEvents(client: NatsConnection): void {
-    answerHealth(client, this.prefix, this.queue);
+    answerHealth(client, this.prefix, this.queue, this.describe);
     for (const channel of this.messageHandlers.keys()) {
       client.subscribe(this.prefix + channel, {
         queue: this.queue,

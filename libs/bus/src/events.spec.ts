@@ -26,6 +26,8 @@ describe('the event stream (real JetStream)', () => {
       `${prefix}folders.>`,
       `${prefix}sessions.>`,
     ]);
+    // A door's spool may re-publish after a restart: the window is long enough for that.
+    expect(info.config.duplicate_window).toBe(30 * 60 * 1e9);
   });
 
   it('keeps an event published twice with the same id once', async () => {

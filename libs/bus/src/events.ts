@@ -1,4 +1,4 @@
-import { JSONCodec, NatsError, type JetStreamClient, type NatsConnection } from 'nats';
+import { JSONCodec, nanos, NatsError, type JetStreamClient, type NatsConnection } from 'nats';
 import { eventStream, type EventContract, type PayloadOf } from '@tessera/contracts';
 
 const json = JSONCodec<unknown>();
@@ -10,14 +10,15 @@ export async function ensureEventStream(nc: NatsConnection, prefix = ''): Promis
     ? `${eventStream.name}_${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}`
     : eventStream.name;
   const subjects = eventStream.subjects.map((s: string) => prefix + s);
+  const duplicate_window = nanos(eventStream.duplicateWindowSeconds * 1000);
   try {
     await jsm.streams.info(name);
   } catch (err) {
     if (!isStreamNotFound(err)) throw err;
-    await jsm.streams.add({ name, subjects });
+    await jsm.streams.add({ name, subjects, duplicate_window });
     return name;
   }
-  await jsm.streams.update(name, { subjects });
+  await jsm.streams.update(name, { subjects, duplicate_window });
   return name;
 }
 

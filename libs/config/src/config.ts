@@ -155,7 +155,13 @@ export interface LockoutPolicy {
 
 export interface TesseraConfig extends TesseraEnv {
   /** Absolute paths derived from TESSERA_DATA_DIR. */
-  paths: { data: string; homes: string; sshKeys: string };
+  paths: {
+    data: string;
+    homes: string;
+    sshKeys: string;
+    /** The doors' spools of events not yet in JetStream, one folder per door (`spool/sftp`). */
+    spool: string;
+  };
   lockout: LockoutPolicy;
   production: boolean;
 }
@@ -176,7 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
   const data = path.resolve(cfg.TESSERA_DATA_DIR);
   return {
     ...cfg,
-    paths: { data, homes: path.join(data, 'homes'), sshKeys: path.join(data, 'sshkeys') },
+    paths: {
+      data,
+      homes: path.join(data, 'homes'),
+      sshKeys: path.join(data, 'sshkeys'),
+      spool: path.join(data, 'spool'),
+    },
     lockout: {
       userFailures: cfg.TESSERA_LOCKOUT_USER_FAILURES,
       addressFailures: cfg.TESSERA_LOCKOUT_ADDRESS_FAILURES,

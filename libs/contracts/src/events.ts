@@ -9,6 +9,13 @@ import { protocolSchema, timestampSchema, usernameSchema } from './fields';
 export const eventStream = {
   name: 'TESSERA_EVENTS',
   subjects: ['files.>', 'folders.>', 'sessions.>'],
+  /**
+   * How long JetStream remembers a message id to drop a re-publish. A door's spool re-publishes
+   * an event whose acknowledgement was lost (within seconds) or that was sent just before the door
+   * died (at its restart): half an hour covers both without keeping millions of ids in memory.
+   * Past it, the notices service's own key (event id + rule) still delivers once.
+   */
+  duplicateWindowSeconds: 30 * 60,
 } as const;
 
 const fileEventBase = {
@@ -72,3 +79,14 @@ export const sessionsLoginFailed = defineEvent(
     at: timestampSchema,
   }),
 );
+
+/** Every event a door publishes, for those that read them by subject (the spool, notices). */
+export const doorEvents = [
+  filesUploaded,
+  filesDownloaded,
+  filesDeleted,
+  filesRenamed,
+  foldersCreated,
+  sessionsLoginFailed,
+] as const;
+export type DoorEvent = (typeof doorEvents)[number];

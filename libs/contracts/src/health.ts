@@ -18,12 +18,32 @@ export const doorConnectionsSchema = z.object({
 });
 export type DoorConnections = z.infer<typeof doorConnectionsSchema>;
 
+/** A door's spool of events on their way to JetStream (libs/door EventSpool), since it started. */
+export const spoolCountsSchema = z.object({
+  pending: z.number().int().nonnegative(),
+  sent: z.number().int().nonnegative(),
+  unspooled: z.number().int().nonnegative(),
+  corrupt: z.number().int().nonnegative(),
+});
+
+/** The notices service's deliveries since it started, and how far its consumer is behind. */
+export const noticeCountsSchema = z.object({
+  delivered: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  retried: z.number().int().nonnegative(),
+  queued: z.number().int().nonnegative(),
+  /** Events in the stream the consumer has not taken yet (JetStream's num_pending). */
+  consumerLag: z.number().int().nonnegative(),
+});
+
 /** What a service says about itself beyond "I answer": filled in by the doors. */
 export const healthDetailsSchema = z.object({
   listening: z.array(listeningPortSchema).default([]),
   /** SHA256 fingerprints of the SSH host keys a door offers right now. */
   hostKeyFingerprints: z.array(z.string()).optional(),
   connections: doorConnectionsSchema.optional(),
+  events: spoolCountsSchema.optional(),
+  notices: noticeCountsSchema.optional(),
 });
 export type HealthDetails = z.infer<typeof healthDetailsSchema>;
 
@@ -44,4 +64,11 @@ export const healthPing = (service: string) =>
   defineRequest(`health.${service}`, z.object({}), healthReplySchema);
 
 /** The services every Tessera install runs, in start order: what `tessera status` asks. */
-export const tesseraServices = ['user-auth', 'pki', 'sftp', 'ftp-ftps', 'web-gateway'] as const;
+export const tesseraServices = [
+  'user-auth',
+  'pki',
+  'sftp',
+  'ftp-ftps',
+  'web-gateway',
+  'notices',
+] as const;

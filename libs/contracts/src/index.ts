@@ -12,3 +12,4 @@ export * from './settings';
 export * from './sizes';
 export * from './account-changes';
 export * from './live-sessions';
+export * from './notices';

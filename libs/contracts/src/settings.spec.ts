@@ -34,6 +34,12 @@ const defaults: Settings = {
   'lockout.window': 900,
   'lockout.duration': 900,
   'lockout.unknown-names': 10_000,
+  'notices.smtp-host': null,
+  'notices.smtp-port': 587,
+  'notices.smtp-security': 'starttls',
+  'notices.smtp-user': null,
+  'notices.smtp-password': null,
+  'notices.mail-from': 'tessera@localhost',
 };
 
 describe('settings', () => {

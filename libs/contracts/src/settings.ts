@@ -41,6 +41,9 @@ const address = z
   .regex(/^[A-Za-z0-9.:-]{1,253}$/, 'a host name or IP address')
   .nullable();
 
+/** An SMTP user name or password: none (null) for a relay that takes mail without logging in. */
+const credential = z.string().min(1).max(512).nullable();
+
 export const settingsSchema = z.strictObject({
   'sftp.enabled': flag,
   'sftp.port': port,
@@ -68,6 +71,12 @@ export const settingsSchema = z.strictObject({
   'lockout.window': seconds,
   'lockout.duration': seconds,
   'lockout.unknown-names': count(1_000_000, 'names'),
+  'notices.smtp-host': address,
+  'notices.smtp-port': port,
+  'notices.smtp-security': z.enum(['starttls', 'tls', 'none'], 'starttls, tls or none'),
+  'notices.smtp-user': credential,
+  'notices.smtp-password': credential,
+  'notices.mail-from': z.string().regex(/^[^\s@]+@[^\s@]+$/, 'an e-mail address'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingName = keyof Settings;
@@ -105,6 +114,12 @@ export const settingMeanings: Record<SettingName, string> = {
   'lockout.window': 'seconds within which failures count together',
   'lockout.duration': 'seconds a lock lasts (it stops passwords; keys still log in)',
   'lockout.unknown-names': 'names that are no account whose failures are kept (oldest forgotten)',
+  'notices.smtp-host': 'the SMTP server e-mail notices go through; none = no e-mail',
+  'notices.smtp-port': 'the SMTP port (587 STARTTLS, 465 TLS, 25 relay)',
+  'notices.smtp-security': 'starttls (required), tls (from the first byte) or none',
+  'notices.smtp-user': 'the SMTP login; none = send without logging in',
+  'notices.smtp-password': 'the SMTP password (readable by every service that reads settings)',
+  'notices.mail-from': 'the sender of e-mail notices',
 };
 
 export function parsePortRange(range: string): [number, number] {

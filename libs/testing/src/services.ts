@@ -20,6 +20,8 @@ const buildStamp = path.join(dist, '.tsbuildinfo');
 export interface TestServices {
   /** Stops one service (SIGTERM, then SIGKILL after 5 s), e.g. to see how others take its loss. */
   stop(name: string): Promise<void>;
+  /** Kills one service outright (SIGKILL): no shutdown hook runs, as in a crash. */
+  kill(name: string): Promise<void>;
   /** What a service wrote to stdout and stderr so far (its logs, at TESSERA_LOG_LEVEL). */
   output(name: string): string;
   /** Stops every service still running. */
@@ -52,6 +54,13 @@ export async function startServices(
     stop: async (name) => {
       const entry = children.get(name);
       if (entry) await stopProcess(entry.child);
+    },
+    kill: async (name) => {
+      const child = children.get(name)?.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
     },
     close: async () => {
       await Promise.all([...children.values()].map(({ child }) => stopProcess(child)));

@@ -4,6 +4,7 @@ import { registerCertCommands } from './commands/cert';
 import { registerFolderSetCommands } from './commands/folder-sets';
 import { registerHostKeyCommands } from './commands/hostkeys';
 import { registerKeyCommands } from './commands/keys';
+import { registerNoticesCommands } from './commands/notices';
 import { registerSessionsCommands } from './commands/sessions';
 import { registerSettingsCommands } from './commands/settings';
 import { registerStatusCommand } from './commands/status';
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerHostKeyCommands(program, ctx);
   registerSettingsCommands(program, ctx);
   registerSessionsCommands(program, ctx);
+  registerNoticesCommands(program, ctx);
   return program;
 }
 

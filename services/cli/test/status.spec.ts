@@ -8,7 +8,7 @@ let sftpPort: number;
 
 beforeAll(async () => {
   sftpPort = await freePort();
-  stack = await startTestStack(['user-auth', 'pki', 'sftp', 'ftp-ftps', 'web-gateway'], {
+  stack = await startTestStack(['user-auth', 'pki', 'sftp', 'ftp-ftps', 'web-gateway', 'notices'], {
     TESSERA_SFTP_PORT: String(sftpPort),
     TESSERA_FTP_PORT: String(await freePort()),
     TESSERA_HTTP_PORT: String(await freePort()),
@@ -29,6 +29,7 @@ describe('tessera status', () => {
     expect(status.stdout).toMatch(/^pki +up /m);
     expect(status.stdout).toMatch(new RegExp(`^sftp +up .*sftp 127\\.0\\.0\\.1:${sftpPort}$`, 'm'));
     expect(status.stdout).toMatch(/^web-gateway +up .*https 127\.0\.0\.1:\d+/m);
+    expect(status.stdout).toMatch(/^notices +up /m);
     expect(status.stdout).toMatch(/^certificate: .*CN=/m);
     expect(status.stdout).toMatch(/\(self-signed\)/);
     expect(status.stdout).toMatch(/\((36[4-5]) days left\)/);

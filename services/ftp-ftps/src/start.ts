@@ -1,9 +1,9 @@
-import { answerHealth, BusClient, ensureEventStream, type Following } from '@tessera/bus';
+import { answerHealth, BusClient, type Following } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { ListeningPort, Settings } from '@tessera/contracts';
 import {
   ConnectionLimits,
-  EventNotices,
+  openDoorEvents,
   LiveSettingsFeed,
   Logins,
   type ConnectionLimitValues,
@@ -63,7 +63,7 @@ async function serve(
     logger,
     logins: { ftp: new Logins(bus, 'ftp'), ftps: new Logins(bus, 'ftps') },
     limits,
-    notices: await openEvents(bus, logger),
+    notices: await openDoorEvents(bus, { spoolRoot: config.paths.spool, door: 'ftp-ftps', logger }),
     tls: { context: () => identity.secureContext(), cache: new SessionCache() },
     passivePorts: new PassivePorts(live['ftp.passive-ports']),
     live: () => live,
@@ -150,12 +150,4 @@ function followSettings(
         ),
       ),
   );
-}
-
-/** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
-async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices> {
-  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
-    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
-  );
-  return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
 }

@@ -1,11 +1,11 @@
-import { answerHealth, BusClient, ensureEventStream, type Following } from '@tessera/bus';
+import { answerHealth, BusClient, type Following } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
 import {
   AccountWatch,
   answerLiveSessions,
   ConnectionLimits,
-  EventNotices,
+  openDoorEvents,
   LiveSessions,
   LiveSettingsFeed,
   Logins,
@@ -63,7 +63,7 @@ async function serve(
     logger,
     logins: new Logins(bus, 'sftp'),
     limits,
-    notices: await openEvents(bus, logger),
+    notices: await openDoorEvents(bus, { spoolRoot: config.paths.spool, door: 'sftp', logger }),
     uploads: { keepPartial: initial['uploads.keep-partial'] },
     sessions: new LiveSessions('sftp', logger),
   };
@@ -89,6 +89,7 @@ async function serve(
         : [{ protocol: 'sftp', address: config.TESSERA_BIND_ADDRESS, port: doorPort.listening }],
     hostKeyFingerprints: offeredFingerprints(served.material, settings.ecdsaHostKey),
     connections: limits.counts,
+    events: door.notices.spooled,
   }));
   return {
     get port() {
@@ -101,6 +102,7 @@ async function serve(
       accounts.stop();
       for (const answers of operator) answers.unsubscribe();
       await listener.close();
+      await door.notices.close();
       await bus.close();
     },
   };
@@ -149,14 +151,6 @@ async function applyLiveSettings(
         ),
       ),
   );
-}
-
-/** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
-async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices> {
-  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
-    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
-  );
-  return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
 }
 
 /** The host keys the door serves now: replaced whole when pki announces new ones. */

@@ -1,7 +1,6 @@
-import net from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { usersUpdate } from '@tessera/contracts';
-import { eventually, freePort } from '@tessera/testing';
+import { CuttableProxy, eventually, freePort } from '@tessera/testing';
 import { openSftp, type OpenSftp } from './openssh';
 import { homeOf, startStack, type Stack } from './stack';
 
@@ -10,41 +9,6 @@ import { homeOf, startStack, type Stack } from './stack';
  * door checks the accounts of its open sessions again when it reconnects. The door reaches NATS
  * through a TCP proxy this test cuts; user-auth and the test reach it directly.
  */
-class CuttableProxy {
-  private readonly sockets = new Set<net.Socket>();
-  private cut = false;
-  private readonly server = net.createServer((client) => {
-    if (this.cut) return client.destroy();
-    const upstream = net.connect(4222, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-
-  constructor(readonly port: number) {}
-
-  listen(): Promise<void> {
-    return new Promise((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  /** Drops every connection through it and refuses new ones until `restore`. */
-  cutOff(): void {
-    this.cut = true;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  restore(): void {
-    this.cut = false;
-  }
-
-  close(): Promise<void> {
-    this.cutOff();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 let stack: Stack;
 let proxy: CuttableProxy;

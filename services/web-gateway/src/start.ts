@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { answerHealth, BusClient, ensureEventStream, type Following } from '@tessera/bus';
+import { answerHealth, BusClient, type Following } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
-import { EventNotices, LiveSettingsFeed, Logins } from '@tessera/door';
+import { LiveSettingsFeed, Logins, openDoorEvents } from '@tessera/door';
 import { TlsIdentity } from '@tessera/tls';
 import { WebListeners } from './http/listeners';
 import { hstsState, type HstsState } from './http/security-headers';
@@ -54,7 +54,11 @@ async function serve(
   const identity = await TlsIdentity.start(bus, logger, { startTimeoutMs: waitMs });
   const feed = new LiveSettingsFeed(bus, logger);
   let live = await feed.fetchWhenReady(waitMs);
-  const notices = await openEvents(bus, logger);
+  const notices = await openDoorEvents(bus, {
+    spoolRoot: config.paths.spool,
+    door: 'web-gateway',
+    logger,
+  });
   const sessions = await WebSessions.open(bus.connection, bus.prefix, {
     idleSeconds: settings.sessionIdleSeconds,
     maxAgeSeconds: settings.sessionMaxAgeSeconds,
@@ -135,6 +139,7 @@ async function serve(
       await listeners.close();
       await app.close();
       await identity.close();
+      await notices.close();
       await bus.close();
     },
   };
@@ -172,12 +177,4 @@ function sweepExpired(store: StagedUploadStore, logger: Logger): NodeJS.Timeout 
       .catch((err: unknown) => logger.error({ err }, 'the expiry sweep of uploads failed'));
   sweep();
   return setInterval(sweep, 10 * 60_000).unref();
-}
-
-/** The event stream is made (or widened) at start; if JetStream is down the door serves anyway. */
-async function openEvents(bus: BusClient, logger: Logger): Promise<EventNotices> {
-  await ensureEventStream(bus.connection, bus.prefix).catch((err: unknown) =>
-    logger.error({ err }, 'JetStream is unreachable: file events will fail until it is back'),
-  );
-  return new EventNotices(bus.connection.jetstream({ timeout: 5000 }), bus.prefix);
 }

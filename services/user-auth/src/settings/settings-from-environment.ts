@@ -37,6 +37,13 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'lockout.window': config.lockout.windowSeconds,
     'lockout.duration': config.lockout.lockSeconds,
     'lockout.unknown-names': config.lockout.unknownNames,
+    // No e-mail until an operator names a mail server.
+    'notices.smtp-host': null,
+    'notices.smtp-port': 587,
+    'notices.smtp-security': 'starttls',
+    'notices.smtp-user': null,
+    'notices.smtp-password': null,
+    'notices.mail-from': 'tessera@localhost',
   };
   const checked = settingsSchema.safeParse(seeds);
   if (!checked.success) {
