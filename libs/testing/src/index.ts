@@ -5,3 +5,4 @@ export * from './waiting';
 export * from './ssh-keys';
 export * from './ports';
 export * from './services';
+export * from './test-ca';
