@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { liveSessionsEnd, liveSessionsList, privilegeNames, usersUpdate } from '@tessera/contracts';
+import {
+  liveSessionsEnd,
+  liveSessionsList,
+  privilegeNames,
+  usersUpdate,
+  type ReplyOf,
+  type RequestOf,
+} from '@tessera/contracts';
 import { eventually } from '@tessera/testing';
 import { startStack, type Stack } from './stack';
 import { call, WebClient } from './web-client';
