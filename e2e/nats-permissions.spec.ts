@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
@@ -21,11 +22,13 @@ import {
   usersCreate,
   usersList,
   usersUnlock,
+  pkiHostKeysRegenerate,
   type AnyRequestContract,
 } from '@tessera/contracts';
 import {
   createTestDatabase,
   createTestEnvironment,
+  eventually,
   startServices,
   type TestDatabase,
   type TestEnvironment,
@@ -35,9 +38,9 @@ import { freePort, repoRoot } from './system';
 
 /**
  * deploy/nats/nats.conf, enforced by a real nats-server of this test's own, with the real
- * user-auth and pki services connected under their own accounts.
+ * user-auth, pki and web-gateway services connected under their own accounts.
  */
-const users = ['user-auth', 'pki', 'sftp', 'cli', 'notices'] as const;
+const users = ['user-auth', 'pki', 'sftp', 'web-gateway', 'cli', 'notices'] as const;
 type NatsUser = (typeof users)[number];
 // Letters only: nats-server parses the substituted value, and a hex one such as 3e0d… is a number.
 const letters = (n: number) =>
@@ -53,6 +56,7 @@ let storeDir: string;
 let db: TestDatabase;
 let env: TestEnvironment;
 let services: TestServices | undefined;
+let httpsPort: number;
 const clients: BusClient[] = [];
 
 function envAs(user: NatsUser): Record<string, string> {
@@ -103,8 +107,12 @@ beforeAll(async () => {
   );
   await waitForServer(natsUrl, passwords.cli);
   db = await createTestDatabase();
-  env = await createTestEnvironment(db.url);
-  services = await startServices(['user-auth', 'pki'], {
+  httpsPort = await freePort();
+  env = await createTestEnvironment(db.url, {
+    TESSERA_HTTPS_PORT: String(httpsPort),
+    TESSERA_HTTP_PORT: String(await freePort()),
+  });
+  services = await startServices(['user-auth', 'pki', 'web-gateway'], {
     env: envAs('cli'),
     envFor: (name) => envAs(name as NatsUser),
     bus: await clientAs('cli'),
@@ -145,6 +153,45 @@ async function answered(
   }
   expect(reply.error.code).not.toBe('unavailable');
   return true;
+}
+
+/** One HTTPS request to the web gateway (its certificate is pki's self-signed one). */
+function webCall(
+  method: string,
+  urlPath: string,
+  { cookie, body }: { cookie?: string; body?: unknown } = {},
+): Promise<{ status: number; cookie?: string }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    origin: `https://127.0.0.1:${httpsPort}`,
+    ...(cookie ? { cookie } : {}),
+    ...(data ? { 'content-type': 'application/json' } : {}),
+  };
+  return new Promise<{ status: number; cookie?: string }>((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        method,
+        path: urlPath,
+        headers,
+        agent: false,
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            cookie: res.headers['set-cookie']?.[0]?.split(';')[0],
+          }),
+        );
+      },
+    );
+    req.setTimeout(5000, () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
 /** The server's refusal of a subscription, or "no error" once it had time to refuse. */
@@ -250,7 +297,10 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     const cli = await clientAs('cli');
     const door = await clientAs('sftp');
     expect(await subscribeError(door.connection, liveSessionsList.subject)).toBe('no error');
-    expect(await cli.requestAll(liveSessionsList, {}, { waitMs: 500 })).toEqual([]);
+    // The SFTP door is not running here; the web gateway answers for the web sessions.
+    expect(await cli.requestAll(liveSessionsList, {}, { waitMs: 500 })).toEqual([
+      { ok: true, value: { service: 'web-gateway', instance: expect.any(String), sessions: [] } },
+    ]);
   });
 
   it("keeps every client out of the others' replies and requests", async () => {
@@ -297,6 +347,59 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     );
     expect(await answered(notices, settingsGet, {})).toBe(true);
     expect(await publishError(notices.connection, 'files.uploaded')).toMatch(
+      /permissions.violation/i,
+    );
+  });
+
+  it('lets the web gateway log users in, keep its sessions in its KV bucket and end them on users.changed', async () => {
+    const cli = await clientAs('cli');
+    const created = await cli.request(usersCreate, {
+      username: 'webby',
+      homeFolder: 'webby',
+      password: 'webby-password',
+    });
+    expect(created.ok).toBe(true);
+    const login = await webCall('POST', '/api/login', {
+      body: { username: 'webby', password: 'webby-password' },
+    });
+    expect(login.status).toBe(200);
+    expect((await webCall('GET', '/api/session', { cookie: login.cookie })).status).toBe(200);
+    expect(await answered(cli, usersUpdate, { username: 'webby', enabled: false })).toBe(true);
+    await eventually(async () =>
+      (await webCall('GET', '/api/session', { cookie: login.cookie })).status === 401
+        ? true
+        : undefined,
+    );
+  });
+
+  it('keeps the web gateway from changing users or settings, host keys and other JetStream streams', async () => {
+    const web = await clientAs('web-gateway');
+    expect(await answered(web, pkiCertificateMaterial, {})).toBe(true);
+    expect(await answered(web, settingsGet, {})).toBe(true);
+    expect(await answered(web, usersCreate, { username: 'mallory', homeFolder: 'm' })).toBe(false);
+    expect(await answered(web, usersUpdate, { username: 'webby', enabled: true })).toBe(false);
+    expect(await answered(web, usersUnlock, { username: 'webby' })).toBe(false);
+    expect(await answered(web, usersList, {})).toBe(false);
+    expect(await answered(web, settingsUpdate, { changes: { 'web.hsts': true } })).toBe(false);
+    expect(await answered(web, pkiHostKeysMaterial, {})).toBe(false);
+    expect(await answered(web, pkiHostKeysRegenerate, {})).toBe(false);
+    expect(await publishError(web.connection, usersChanged.subject)).toMatch(
+      /permissions.violation/i,
+    );
+    expect(await publishError(web.connection, '$JS.API.STREAM.INFO.KV_other')).toMatch(
+      /permissions.violation/i,
+    );
+    expect(await subscribeError(web.connection, 'auth.password.verify')).toMatch(
+      /permissions.violation/i,
+    );
+  });
+
+  it("keeps the other doors out of the web gateway's session bucket", async () => {
+    const sftp = await clientAs('sftp');
+    expect(await publishError(sftp.connection, '$KV.web-sessions.x')).toMatch(
+      /permissions.violation/i,
+    );
+    expect(await publishError(sftp.connection, '$JS.API.STREAM.INFO.KV_web-sessions')).toMatch(
       /permissions.violation/i,
     );
   });

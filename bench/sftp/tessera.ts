@@ -85,7 +85,7 @@ async function addUser(bus: BusClient, publicKey: string): Promise<void> {
   if (!key.ok) throw new Error(`cannot add the bench key: ${key.error.message}`);
 }
 
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {

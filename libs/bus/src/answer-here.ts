@@ -10,6 +10,8 @@ const json = JSONCodec<unknown>();
  * Answers `contract` from this process beside every other process that answers it: no queue
  * group, so each replica replies for itself (who is logged in here, end them here). The asker
  * collects the replies with `BusClient.requestAll`. Validation and error replies as `answer`.
+ * `queue`: the replicas of one service answer as one, for state they share (the web gateway's
+ * sessions are in a KV bucket, not in one process): one reply, not one copy per replica.
  */
 export function answerHere<C extends AnyRequestContract>(
   connection: NatsConnection,
@@ -17,8 +19,10 @@ export function answerHere<C extends AnyRequestContract>(
   contract: C,
   logger: Logger,
   work: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>>,
+  { queue }: { queue?: string } = {},
 ): Subscription {
   return connection.subscribe(prefix + contract.subject, {
+    queue,
     callback: (_err, msg) => {
       void answer(contract, decode(msg.data), logger, work).then((result) =>
         msg.respond(json.encode(result)),

@@ -6,3 +6,4 @@ export * from './ssh-keys';
 export * from './ports';
 export * from './services';
 export * from './cuttable-proxy';
+export * from './test-ca';

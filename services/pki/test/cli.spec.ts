@@ -9,9 +9,11 @@ import {
   capturingLogger,
   createTestDatabase,
   createTestEnvironment,
+  makeTestCa,
+  openssl,
+  type TestCa,
 } from '@tessera/testing';
 import { startPki } from '../src/start';
-import { makeTestCa, openssl, type TestCa } from './openssl';
 
 const bin = path.resolve(__dirname, '../../cli/bin/tessera.js');
 let db: TestDatabase;

@@ -29,10 +29,13 @@ import {
   createTestDatabase,
   createTestEnvironment,
   eventually,
+  foreignCsr,
+  makeTestCa,
+  openssl,
+  type TestCa,
 } from '@tessera/testing';
 import { startPki } from '../src/start';
 import { BusSpy, collectEvents, spiedBusClient, value } from './helpers';
-import { foreignCsr, makeTestCa, openssl, type TestCa } from './openssl';
 
 let db: TestDatabase;
 let env: TestEnvironment;

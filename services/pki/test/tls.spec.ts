@@ -15,11 +15,13 @@ import {
   createTestEnvironment,
   eventually,
   testBusPrefix,
+  makeTestCa,
+  opensslResult,
+  type TestCa,
 } from '@tessera/testing';
 import { TlsIdentity, type TlsIdentityInfo } from '@tessera/tls';
 import { startPki } from '../src/start';
 import { value } from './helpers';
-import { makeTestCa, opensslResult, type TestCa } from './openssl';
 
 let db: TestDatabase;
 let env: TestEnvironment;

@@ -11,6 +11,7 @@ import { loadWebSettings, type WebSettings } from './settings';
 import { FileSessions } from './sessions/file-sessions';
 import { WebSessions } from './sessions/web-sessions';
 import { followAccountChanges } from './sessions/account-changes';
+import { answerWebLiveSessions } from './sessions/live-sessions-answers';
 import { StagedUploadStore } from './uploads/staged-store';
 import { tusUploads } from './uploads/tus-uploads';
 import { redirects } from './http/redirect';
@@ -100,6 +101,7 @@ async function serve(
   await apply(live);
   const follow = followSettings(feed, apply, logger);
   const accounts = followAccountChanges(bus, sessions, logger);
+  const operator = answerWebLiveSessions(bus, sessions, logger);
   const unwatchCertificate = identity.onChange(decideHsts);
   const sweep = sweepExpired(store, logger);
   const health = answerHealth(bus.connection, bus.prefix, 'web-gateway', () => ({
@@ -136,6 +138,7 @@ async function serve(
       unwatchCertificate();
       follow.stop();
       accounts.stop();
+      for (const subscription of operator) subscription.unsubscribe();
       await listeners.close();
       await app.close();
       await identity.close();

@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { privilegeNames, usersUpdate } from '@tessera/contracts';
+import {
+  liveSessionsEnd,
+  liveSessionsList,
+  privilegeNames,
+  usersUpdate,
+  type ReplyOf,
+  type RequestOf,
+} from '@tessera/contracts';
 import { eventually } from '@tessera/testing';
 import { startStack, type Stack } from './stack';
 import { call, WebClient } from './web-client';
@@ -231,5 +238,61 @@ describe('HTTP', () => {
     const page = await call(stack.httpsPort, 'GET', '/');
     expect(page.headers['strict-transport-security']).toBeUndefined();
     await stack.changeSettings({ 'web.hsts': false });
+  });
+});
+
+/** Every door's answer, as `tessera sessions` collects them. */
+async function askDoors<C extends typeof liveSessionsList | typeof liveSessionsEnd>(
+  contract: C,
+  payload: RequestOf<C>,
+): Promise<ReplyOf<C>[]> {
+  const replies = await stack.bus.requestAll(contract, payload, { waitMs: 500 });
+  return replies.map((r) => {
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value;
+  });
+}
+
+describe('the operator (tessera sessions)', () => {
+  it('lists the web sessions (from the KV bucket) with who, from where and since when', async () => {
+    await stack.createUser({ username: 'visitor', homeFolder: 'visitor', password: 'visitor-pw1' });
+    await mkdir(stack.home('visitor'), { recursive: true });
+    const client = new WebClient(stack.httpsPort);
+    expect((await client.login('visitor', 'visitor-pw1')).status).toBe(200);
+    const doors = await askDoors(liveSessionsList, {});
+    const web = doors.filter((d) => d.service === 'web-gateway');
+    expect(web).toHaveLength(1);
+    const mine = web[0]!.sessions.filter((s) => s.username === 'visitor');
+    expect(mine).toEqual([
+      {
+        id: expect.stringMatching(/^web-[0-9a-f]{16}$/),
+        username: 'visitor',
+        protocol: 'https',
+        remoteAddress: '127.0.0.1',
+        since: expect.any(String),
+        login: { method: 'password' },
+        transfers: [],
+      },
+    ]);
+    // The id is no part of the cookie.
+    expect(client.cookie).not.toContain(mine[0]!.id.slice(4));
+  });
+
+  it('ends every web session of a user at once, and only theirs', async () => {
+    const visitor = new WebClient(stack.httpsPort);
+    expect((await visitor.login('visitor', 'visitor-pw1')).status).toBe(200);
+    const other = await alice();
+    const ends = await askDoors(liveSessionsEnd, {
+      username: 'visitor',
+      requestedBy: 'root@console',
+    });
+    expect(ends).toEqual([expect.objectContaining({ service: 'web-gateway', ended: 2 })]);
+    expect((await visitor.send('GET', '/api/session')).status).toBe(401);
+    expect((await other.send('GET', '/api/session')).status).toBe(200);
+    const doors = await askDoors(liveSessionsList, {});
+    expect(doors.flatMap((d) => d.sessions).some((s) => s.username === 'visitor')).toBe(false);
+    expect(stack.log.records()).toContainEqual(
+      expect.objectContaining({ username: 'visitor', ended: 2, requestedBy: 'root@console' }),
+    );
   });
 });

@@ -12,7 +12,7 @@ type DoorSessions = ReplyOf<typeof liveSessionsList>;
 
 /** Silence from every door: no door process runs (a door switched off still answers). */
 function noDoor(): CliFailure {
-  return new CliFailure('no door answered: is the SFTP door running?', exitCodes.unavailable);
+  return new CliFailure('no door answered: is a door running?', exitCodes.unavailable);
 }
 
 export function registerSessionsCommands(program: Command, ctx: CliContext): void {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KV, NatsConnection } from 'nats';
-import { userProfileSchema, type UserProfile } from '@tessera/contracts';
+import { userProfileSchema, type LiveSession, type UserProfile } from '@tessera/contracts';
 import { z } from 'zod';
 
 /** What the store keeps of one web session. The cookie's value is never stored, only its hash. */
@@ -72,10 +72,7 @@ export class WebSessions {
     if (!parsed.success) return null;
     const session = parsed.data;
     const now = Date.now();
-    if (
-      now - session.lastSeenAt > this.timeouts.idleSeconds * 1000 ||
-      now - session.createdAt > this.timeouts.maxAgeSeconds * 1000
-    ) {
+    if (!this.alive(session, now)) {
       await this.kv.delete(key);
       return null;
     }
@@ -102,11 +99,38 @@ export class WebSessions {
     });
   }
 
+  /** The sessions alive now, as `tessera sessions list` shows them (no transfers: see README). */
+  async live(): Promise<LiveSession[]> {
+    const now = Date.now();
+    const found: LiveSession[] = [];
+    await this.forEach((key, session) => {
+      if (!this.alive(session, now)) return;
+      found.push({
+        // Part of the key (the hash of the cookie, never the cookie): enough to tell them apart.
+        id: `web-${key.slice(0, 16)}`,
+        username: session.user.username,
+        protocol: 'https',
+        remoteAddress: session.remoteAddress.slice(0, 64),
+        since: new Date(session.createdAt).toISOString(),
+        login: { method: 'password' },
+        transfers: [],
+      });
+    });
+    return found;
+  }
+
   /** The users with a session now (after a reconnect, each is checked again). */
   async usernames(): Promise<string[]> {
     const names = new Set<string>();
     await this.forEach((_key, session) => void names.add(session.user.username));
     return [...names];
+  }
+
+  private alive(session: WebSession, now: number): boolean {
+    return (
+      now - session.lastSeenAt <= this.timeouts.idleSeconds * 1000 &&
+      now - session.createdAt <= this.timeouts.maxAgeSeconds * 1000
+    );
   }
 
   private async forEachOf(

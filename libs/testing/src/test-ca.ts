@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /**
  * The `openssl` command is the independent judge of what the pki service makes, and the test
- * certificate authority that signs its CSRs. Everything is made at run time in a temp folder.
+ * certificate authority that signs its CSRs (pki's tests, and the doors' tests that check a
+ * certificate change reaches real clients). Everything is made at run time in a temp folder.
  */
 export function openssl(args: string[], input?: string | Buffer): string {
   return execFileSync('openssl', args, {
