@@ -7,3 +7,5 @@ export * from './ports';
 export * from './services';
 export * from './cuttable-proxy';
 export * from './test-ca';
+export * from './events';
+export * from './run';

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readEvents } from './events';
-import { run } from './run';
 import { homeOf, startStack, type Stack } from './stack';
+import { readEvents, run } from '@tessera/testing';
 
 let stack: Stack;
 

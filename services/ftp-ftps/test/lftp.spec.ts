@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from './run';
 import { homeOf, startStack, type Stack } from './stack';
+import { run } from '@tessera/testing';
 
 let stack: Stack;
 

@@ -1,8 +1,8 @@
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
-import { run } from './run';
 import { RawControl } from './raw-control';
 import { startStack, type Stack } from './stack';
+import { run } from '@tessera/testing';
 
 let stack: Stack;
 

@@ -14,6 +14,7 @@ import {
   capturingLogger,
   createTestDatabase,
   createTestEnvironment,
+  deleteEventStream,
   eventually,
   freePort,
   startServices,
@@ -21,7 +22,6 @@ import {
 } from '@tessera/testing';
 import { loadFtpSettings, type FtpSettings } from '../src/settings';
 import { startFtp, type FtpDoor } from '../src/start';
-import { deleteEventStream } from './events';
 import { makeTestCa, type TestCa } from './test-ca';
 
 export { freePort };

@@ -4,13 +4,14 @@ import SftpClient from 'ssh2-sftp-client';
 import { usersCreate } from '@tessera/contracts';
 import {
   CuttableProxy,
+  deleteEventStream,
   eventually,
   freePort,
+  readEvents,
   startServices,
   startTestStack,
   type TestStack,
 } from '@tessera/testing';
-import { deleteEventStream, readEvents } from './events';
 
 /**
  * A door killed (SIGKILL, no shutdown) with events in its spool sends them when it starts again.

@@ -1,8 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
-import { CuttableProxy, eventually, freePort } from '@tessera/testing';
-import { readEvents } from './events';
+import { CuttableProxy, eventually, freePort, readEvents } from '@tessera/testing';
 import { homeOf, startStack, type Stack } from './stack';
 
 /**

@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { ensureEventStream } from '@tessera/bus';
-import { eventually } from '@tessera/testing';
-import { deleteEventStream, readEvents } from './events';
+import { deleteEventStream, eventually, readEvents } from '@tessera/testing';
 import { sftpBatch } from './openssh';
 import { homeOf, startStack, type Stack } from './stack';
 

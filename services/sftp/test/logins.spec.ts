@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { usersGet, usersUpdate } from '@tessera/contracts';
-import { readEvents } from './events';
-import { makeKey } from '@tessera/testing';
+import { makeKey, readEvents } from '@tessera/testing';
 import { sftpBatch, sshCommand, type SftpLogin } from './openssh';
 import { startStack, type Stack } from './stack';
 

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { askHealth } from '@tessera/bus';
-import { run } from './run';
 import { startStack, type Stack } from './stack';
+import { run } from '@tessera/testing';
 
 /** PuTTY's psftp 0.78 (Debian's putty-tools), the client of many Windows users and scripts. */
 jest.setTimeout(120_000);

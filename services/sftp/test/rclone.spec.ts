@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from './run';
 import { startStack, type Stack } from './stack';
+import { run } from '@tessera/testing';
 
 /**
  * rclone 1.60 with its defaults (4 transfers + 8 checkers: 12 connections at once) against the

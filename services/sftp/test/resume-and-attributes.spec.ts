@@ -4,8 +4,7 @@ import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { settingsUpdate, type Settings } from '@tessera/contracts';
-import { eventually } from '@tessera/testing';
-import { readEvents } from './events';
+import { eventually, readEvents } from '@tessera/testing';
 import { sftpBatch, startSftpBatch } from './openssh';
 import { homeOf, startStack, type Stack } from './stack';
 

@@ -6,6 +6,7 @@ import {
   capturingLogger,
   createTestDatabase,
   createTestEnvironment,
+  deleteEventStream,
   freePort,
   startServices,
   type TestDatabase,
@@ -13,7 +14,6 @@ import {
 } from '@tessera/testing';
 import { loadSftpSettings, type SftpSettings } from '../src/settings';
 import { startSftp, type SftpDoor } from '../src/start';
-import { deleteEventStream } from './events';
 
 export { freePort };
 

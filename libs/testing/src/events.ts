@@ -17,7 +17,7 @@ export async function readEvents(
 ): Promise<Record<string, unknown>[]> {
   const stream = await ensureEventStream(nc, prefix);
   const jsm = await nc.jetstreamManager();
-  const name = `sftp_test_${randomBytes(6).toString('hex')}`;
+  const name = `test_events_${randomBytes(6).toString('hex')}`;
   await jsm.consumers.add(stream, {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
