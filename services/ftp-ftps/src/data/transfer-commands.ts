@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { LiveTransfer } from '@tessera/contracts';
 import { StorageError, type FileSession, type WriteIntent } from '@tessera/storage';
 import { pasvTuple, plainAddress } from '../control/addresses';
 import type { Command } from '../control/commands';
@@ -62,8 +63,16 @@ async function epsv(c: FtpConnection, argument: string): Promise<void> {
 const noActive = (c: FtpConnection) =>
   c.reply(502, 'active mode (PORT/EPRT) is not offered; use PASV or EPSV');
 
-/** What a transfer does once its data connection is open; resolves when the bytes are through. */
-type Work = (data: Duplex) => Promise<void>;
+/** One transfer's parts: its 150 text, the work on the open data connection, what it moves. */
+interface Job {
+  opening: string;
+  /** Resolves when the bytes are through. */
+  work: (data: Duplex) => Promise<void>;
+  /** Undoes what the command opened when the transfer fails. */
+  cleanup?: () => Promise<void>;
+  /** The file moving now, for `tessera sessions list` (none for a listing). */
+  moving?: () => LiveTransfer;
+}
 
 /**
  * The life of one transfer on the control connection: 150, the data connection (TLS after the
@@ -72,9 +81,7 @@ type Work = (data: Duplex) => Promise<void>;
  */
 async function transfer(
   c: FtpConnection,
-  opening: string,
-  work: Work,
-  cleanup: () => Promise<void> = async () => undefined,
+  { opening, work, cleanup = async () => undefined, moving }: Job,
 ): Promise<void> {
   const listener = c.passive;
   c.passive = null;
@@ -99,6 +106,7 @@ async function transfer(
       data?.destroy();
     },
     settled,
+    moving: () => moving?.() ?? null,
   };
   c.idle.stop();
   c.reply(150, opening);
@@ -179,9 +187,10 @@ async function listing(
   } catch (error) {
     return refuse(c, error);
   }
-  await transfer(c, 'here comes the listing', (data) =>
-    pipeline(Readable.from([Buffer.from(text, 'utf8')]), data),
-  );
+  await transfer(c, {
+    opening: 'here comes the listing',
+    work: (data) => pipeline(Readable.from([Buffer.from(text, 'utf8')]), data),
+  });
 }
 
 /** A folder's entries, or the one entry when the path names a file (as ls). */
@@ -230,12 +239,12 @@ async function retr(c: FtpConnection, argument: string): Promise<void> {
     return refuse(c, error);
   }
   const d = download;
-  await transfer(
-    c,
-    `sending ${c.files!.virtualPath(argument)} (${d.size} bytes)`,
-    (data) => pipeline(d.stream({ start: Math.min(offset, d.size) }), data),
-    () => d.close().catch(() => undefined),
-  );
+  await transfer(c, {
+    opening: `sending ${d.virtualPath} (${d.size} bytes)`,
+    work: (data) => pipeline(d.stream({ start: Math.min(offset, d.size) }), data),
+    cleanup: () => d.close().catch(() => undefined),
+    moving: () => movingNow('download', d.virtualPath, d.bytesRead, d.elapsedMs),
+  });
   await d.close().catch((err: unknown) => c.log.error({ err }, 'download event not sent'));
 }
 
@@ -247,12 +256,21 @@ async function upload(c: FtpConnection, path: string, intent: WriteIntent, openi
     return refuse(c, error);
   }
   const u = up;
-  await transfer(
-    c,
-    opening ?? `ready for ${c.files!.virtualPath(path)}`,
-    (data) => pipeline(data, u.writable()),
-    () => u.abort().catch(() => undefined),
-  );
+  await transfer(c, {
+    opening: opening ?? `ready for ${u.virtualPath}`,
+    work: (data) => pipeline(data, u.writable()),
+    cleanup: () => u.abort().catch(() => undefined),
+    moving: () => movingNow('upload', u.virtualPath, u.bytesReceived, u.elapsedMs),
+  });
+}
+
+function movingNow(
+  direction: LiveTransfer['direction'],
+  path: string,
+  bytes: number,
+  elapsedMs: number,
+): LiveTransfer {
+  return { direction, path, bytes, startedAt: new Date(Date.now() - elapsedMs).toISOString() };
 }
 
 function stor(c: FtpConnection, argument: string): Promise<void> {
