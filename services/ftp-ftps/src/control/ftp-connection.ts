@@ -4,7 +4,7 @@ import type { Logger } from '@tessera/config';
 import type { LiveTransfer, UserProfile } from '@tessera/contracts';
 import { IdleTimer, LoginAttempts, type RegisteredSession } from '@tessera/door';
 import type { FileSession } from '@tessera/storage';
-import type { PassiveListener } from '../data/passive-listener';
+import type { DataOpening } from '../data/data-connection';
 import { upgradeToTls } from '../tls/upgrade';
 import { commands, notLoggedIn, secureFirst } from './commands';
 import type { DoorServices, Entry } from './door-services';
@@ -23,7 +23,7 @@ export interface RunningTransfer {
  * One FTP control connection: reads commands one line at a time and answers them in order (a
  * transfer's command finishes before the next one is read, except ABOR, which is taken at once
  * so it can cut the transfer). Holds the session's state: TLS, login, current folder (in its
- * FileSession), PASV listener, REST offset, RNFR name.
+ * FileSession), data opening (PASV or PORT), REST offset, RNFR name.
  */
 export class FtpConnection {
   readonly log: Logger;
@@ -45,7 +45,8 @@ export class FtpConnection {
   pendingUser: string | null = null;
   user: UserProfile | null = null;
   files: FileSession | null = null;
-  passive: PassiveListener | null = null;
+  /** Where the next transfer's data connection comes from: PASV/EPSV's listener, or PORT/EPRT's address. */
+  dataOpening: DataOpening | null = null;
   /** After EPSV ALL only EPSV may open a data connection (RFC 2428). */
   epsvOnly = false;
   restOffset = 0;
@@ -170,7 +171,7 @@ export class FtpConnection {
   close(reason: string): void {
     this.log.info({ username: this.user?.username, reason }, 'closing the connection');
     this.end({ code: 421, text: `${reason}; closing the connection` });
-    this.passive?.close();
+    this.dataOpening?.close();
     this.transfer?.abort();
   }
 
@@ -249,7 +250,7 @@ export class FtpConnection {
     this.closed = true;
     this.idle.stop();
     this.grace.stop();
-    this.passive?.close();
+    this.dataOpening?.close();
     this.transfer?.abort();
     this.releaseLogin?.();
     this.registration?.unregister();

@@ -9,18 +9,20 @@ import type { Command } from '../control/commands';
 import type { FtpConnection } from '../control/ftp-connection';
 import { storageReply, type Reply } from '../control/replies';
 import { listLine, mlsxLine } from '../files/listing';
+import { ActiveTarget, isClientsOwn, parseEprt, parsePort, type ActiveAddress } from './active-target';
 import { NoDataConnection, openDataConnection } from './data-connection';
 import { PassiveListener } from './passive-listener';
 import { PassivePortsExhausted } from './passive-ports';
 
 /** Opens a passive listener on the control connection's own local address, closing the last one. */
 async function openPassive(c: FtpConnection): Promise<PassiveListener | null> {
-  c.passive?.close();
-  c.passive = null;
+  c.dataOpening?.close();
+  c.dataOpening = null;
   try {
     const host = plainAddress(c.localAddress);
-    c.passive = await PassiveListener.open(c.door.passivePorts, host, c.remoteAddress, c.log);
-    return c.passive;
+    const listener = await PassiveListener.open(c.door.passivePorts, host, c.remoteAddress, c.log);
+    c.dataOpening = listener;
+    return listener;
   } catch (err) {
     if (!(err instanceof PassivePortsExhausted)) throw err;
     c.log.warn({ range: c.door.passivePorts.ports }, err.message);
@@ -59,9 +61,29 @@ async function epsv(c: FtpConnection, argument: string): Promise<void> {
   if (listener) c.reply(229, `Entering Extended Passive Mode (|||${listener.port}|)`);
 }
 
-/** Active mode is not offered: it makes the server connect out to an address a client names. */
-const noActive = (c: FtpConnection) =>
-  c.reply(502, 'active mode (PORT/EPRT) is not offered; use PASV or EPSV');
+/**
+ * PORT/EPRT: only with `ftp.active-mode` on, and only towards the client's own address and an
+ * unprivileged port (as vsftpd without port_promiscuous): a server that connects wherever a client
+ * says is an FTP bounce scanner. The connection is made after the transfer's 150.
+ */
+function active(verb: 'PORT' | 'EPRT', parse: (argument: string) => ActiveAddress | null) {
+  return (c: FtpConnection, argument: string): void => {
+    if (!c.door.live()['ftp.active-mode']) {
+      return c.reply(502, 'active mode (PORT/EPRT) is off on this server; use PASV or EPSV');
+    }
+    if (c.epsvOnly) return c.reply(503, 'after EPSV ALL only EPSV is taken');
+    const target = parse(argument);
+    if (!target) return c.reply(501, 'PORT h1,h2,h3,h4,p1,p2 or EPRT |1|address|port|');
+    if (!isClientsOwn(target.host, c.remoteAddress)) {
+      c.log.warn({ ...target }, 'active mode towards another address refused');
+      return c.reply(501, 'active mode connects only to your own address');
+    }
+    if (target.port < 1024) return c.reply(501, 'active mode connects only to ports 1024 and up');
+    c.dataOpening?.close();
+    c.dataOpening = new ActiveTarget(target, c.localAddress, c.log);
+    c.reply(200, `${verb}: the server connects to you for the next transfer`);
+  };
+}
 
 /** One transfer's parts: its 150 text, the work on the open data connection, what it moves. */
 interface Job {
@@ -83,11 +105,11 @@ async function transfer(
   c: FtpConnection,
   { opening, work, cleanup = async () => undefined, moving }: Job,
 ): Promise<void> {
-  const listener = c.passive;
-  c.passive = null;
+  const listener = c.dataOpening;
+  c.dataOpening = null;
   if (!listener) {
     await cleanup();
-    return c.reply(425, 'use PASV or EPSV first');
+    return c.reply(425, 'use PASV, EPSV, PORT or EPRT first');
   }
   if (c.secure && c.protection === 'C' && !c.door.live()['ftp.plain']) {
     await cleanup();
@@ -159,8 +181,8 @@ function refuse(c: FtpConnection, error: unknown): void {
  * basic-ftp takes a reset data connection for a dead session, and would never read the 550.
  */
 function dropPassive(c: FtpConnection): void {
-  const listener = c.passive;
-  c.passive = null;
+  const listener = c.dataOpening;
+  c.dataOpening = null;
   if (listener) setTimeout(() => listener.close(), 1000).unref();
 }
 
@@ -307,13 +329,13 @@ export const transferCommands: Record<string, Command> = {
   ABOR: {
     // With a transfer running, ABOR never gets here: the connection takes it at once.
     run: (c) => {
-      c.passive?.close();
-      c.passive = null;
+      c.dataOpening?.close();
+      c.dataOpening = null;
       c.reply(225, 'no transfer to abort');
     },
   },
-  PORT: { run: noActive },
-  EPRT: { run: noActive },
+  PORT: { run: active('PORT', parsePort) },
+  EPRT: { run: active('EPRT', parseEprt) },
   LIST: { run: list },
   NLST: { run: nlst },
   MLSD: { run: mlsd },
