@@ -40,7 +40,7 @@ import { freePort, repoRoot } from './system';
  * deploy/nats/nats.conf, enforced by a real nats-server of this test's own, with the real
  * user-auth, pki and web-gateway services connected under their own accounts.
  */
-const users = ['user-auth', 'pki', 'sftp', 'web-gateway', 'cli', 'notices'] as const;
+const users = ['user-auth', 'pki', 'sftp', 'web-gateway', 'ftp-ftps', 'cli', 'notices'] as const;
 type NatsUser = (typeof users)[number];
 // Letters only: nats-server parses the substituted value, and a hex one such as 3e0d… is a number.
 const letters = (n: number) =>
@@ -108,9 +108,14 @@ beforeAll(async () => {
   await waitForServer(natsUrl, passwords.cli);
   db = await createTestDatabase();
   httpsPort = await freePort();
+  // The FTP door listens too: ports of this test's own (a passive range below the ephemeral ones).
+  const passive = 20_000 + Math.floor(Math.random() * 490) * 20;
   env = await createTestEnvironment(db.url, {
     TESSERA_HTTPS_PORT: String(httpsPort),
     TESSERA_HTTP_PORT: String(await freePort()),
+    TESSERA_FTP_PORT: String(await freePort()),
+    TESSERA_FTPS_IMPLICIT_PORT: String(await freePort()),
+    TESSERA_PASV_RANGE: `${passive}-${passive + 19}`,
   });
   services = await startServices(['user-auth', 'pki', 'web-gateway'], {
     env: envAs('cli'),
@@ -238,6 +243,42 @@ describe('NATS accounts (deploy/nats/nats.conf)', () => {
     expect(await publishError(sftp.connection, settingsChanged.subject)).toMatch(
       /permissions.violation/i,
     );
+  });
+
+  it('lets the FTP door start under its own account: TLS material, but no host keys and no users', async () => {
+    const door = await startServices(['ftp-ftps'], {
+      env: envAs('cli'),
+      envFor: (name) => envAs(name as NatsUser),
+      bus: await clientAs('cli'),
+    });
+    try {
+      const ftp = await clientAs('ftp-ftps');
+      expect(
+        await answered(ftp, authPasswordVerify, { username: 'x', password: 'y', protocol: 'ftps' }),
+      ).toBe(true);
+      expect(await answered(ftp, pkiCertificateMaterial, {})).toBe(true);
+      expect(await answered(ftp, authSessionCheck, { username: 'x', keys: [] })).toBe(true);
+      expect(await answered(ftp, settingsGet, {})).toBe(true);
+      expect(await answered(ftp, pkiHostKeysMaterial, {})).toBe(false);
+      expect(await answered(ftp, usersCreate, { username: 'mallory', homeFolder: 'm' })).toBe(
+        false,
+      );
+      expect(await answered(ftp, usersList, {})).toBe(false);
+      expect(await answered(ftp, usersUpdate, { username: 'x', enabled: true })).toBe(false);
+      expect(await answered(ftp, usersUnlock, { address: '192.0.2.7' })).toBe(false);
+      expect(await answered(ftp, settingsUpdate, { changes: { 'ftp.plain': true } })).toBe(false);
+      expect(await publishError(ftp.connection, usersChanged.subject)).toMatch(
+        /permissions.violation/i,
+      );
+      const cli = await clientAs('cli');
+      const listed = await cli.requestAll(liveSessionsList, {}, { waitMs: 500 });
+      expect(listed).toContainEqual({
+        ok: true,
+        value: expect.objectContaining({ service: 'ftp-ftps', sessions: [] }),
+      });
+    } finally {
+      await door.close();
+    }
   });
 
   it('lets the operator CLI read and change settings, and user-auth announce the change to doors', async () => {

@@ -21,6 +21,7 @@ const defaults: Settings = {
   'ftp.passive-ports': '50000-50100',
   'ftp.passive-address': null,
   'ftp.require-tls-session-reuse': true,
+  'ftp.active-mode': false,
   'ftp.max-users': 100,
   'web.https': true,
   'web.redirect-to-https': true,

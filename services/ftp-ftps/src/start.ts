@@ -2,7 +2,10 @@ import { answerHealth, BusClient, type Following } from '@tessera/bus';
 import { createLogger, type Logger, type TesseraConfig } from '@tessera/config';
 import type { ListeningPort, Settings } from '@tessera/contracts';
 import {
+  AccountWatch,
+  answerLiveSessions,
   ConnectionLimits,
+  LiveSessions,
   openDoorEvents,
   LiveSettingsFeed,
   Logins,
@@ -67,7 +70,10 @@ async function serve(
     tls: { context: () => identity.secureContext(), cache: new SessionCache() },
     passivePorts: new PassivePorts(live['ftp.passive-ports']),
     live: () => live,
+    sessions: new LiveSessions('ftp-ftps', logger),
   };
+  const accounts = new AccountWatch(bus, door.sessions, logger).start();
+  const operator = answerLiveSessions(bus, door.sessions, logger);
   const host = config.TESSERA_BIND_ADDRESS;
   const ftpListener = new FtpListener('ftp-port', door, logger);
   const implicitListener = new FtpListener('implicit', door, logger);
@@ -101,6 +107,8 @@ async function serve(
     close: async () => {
       health.unsubscribe();
       follow.stop();
+      accounts.stop();
+      for (const answers of operator) answers.unsubscribe();
       await identity.close();
       await Promise.all([ftpListener.close(), implicitListener.close()]);
       await bus.close();

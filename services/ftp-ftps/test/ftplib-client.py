@@ -65,6 +65,9 @@ def run(ftp, verb, args):
     if verb == "get":
         with open(args[1], "wb") as f:
             return ftp.retrbinary("RETR " + args[0], f.write)
+    if verb == "active":  # PORT (EPRT on IPv6) for the transfers that follow
+        ftp.set_pasv(False)
+        return None
     if verb == "abort-get":  # reads a little of a download, then ABOR
         conn = ftp.transfercmd("RETR " + args[0])
         conn.recv(65536)

@@ -1,7 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Logger, TesseraConfig } from '@tessera/config';
 import type { Settings } from '@tessera/contracts';
-import type { ConnectionLimits, EventNotices, Logins } from '@tessera/door';
+import type { ConnectionLimits, EventNotices, LiveSessions, Logins } from '@tessera/door';
 import type { PassivePorts } from '../data/passive-ports';
 import type { FtpSettings } from '../settings';
 import type { SessionCache } from '../tls/session-cache';
@@ -18,6 +18,8 @@ export interface DoorServices {
   /** The TLS context for a new session (pki's active certificate) and the session-ID cache. */
   tls: { context: () => SecureContext; cache: SessionCache };
   passivePorts: PassivePorts;
+  /** Who is logged in here: `tessera sessions`, and account changes reach them through it. */
+  sessions: LiveSessions;
   /** The live settings as they are now. */
   live: () => Settings;
 }

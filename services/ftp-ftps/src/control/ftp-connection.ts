@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Logger } from '@tessera/config';
-import type { UserProfile } from '@tessera/contracts';
-import { IdleTimer, LoginAttempts } from '@tessera/door';
+import type { LiveTransfer, UserProfile } from '@tessera/contracts';
+import { IdleTimer, LoginAttempts, type RegisteredSession } from '@tessera/door';
 import type { FileSession } from '@tessera/storage';
-import type { PassiveListener } from '../data/passive-listener';
+import type { DataOpening } from '../data/data-connection';
 import { upgradeToTls } from '../tls/upgrade';
 import { commands, notLoggedIn, secureFirst } from './commands';
 import type { DoorServices, Entry } from './door-services';
@@ -15,13 +15,15 @@ import { formatReply, type Reply } from './replies';
 export interface RunningTransfer {
   abort(): void;
   settled: Promise<void>;
+  /** The file moving, as `tessera sessions list` shows it; null for a listing. */
+  moving(): LiveTransfer | null;
 }
 
 /**
  * One FTP control connection: reads commands one line at a time and answers them in order (a
  * transfer's command finishes before the next one is read, except ABOR, which is taken at once
  * so it can cut the transfer). Holds the session's state: TLS, login, current folder (in its
- * FileSession), PASV listener, REST offset, RNFR name.
+ * FileSession), data opening (PASV or PORT), REST offset, RNFR name.
  */
 export class FtpConnection {
   readonly log: Logger;
@@ -34,6 +36,7 @@ export class FtpConnection {
   readonly idle: IdleTimer;
   private readonly grace: IdleTimer;
   private releaseLogin: (() => void) | null = null;
+  private registration: RegisteredSession | null = null;
 
   /** The TLS context the session started with: its data connections use the same one. */
   tlsContext: SecureContext | null = null;
@@ -42,7 +45,8 @@ export class FtpConnection {
   pendingUser: string | null = null;
   user: UserProfile | null = null;
   files: FileSession | null = null;
-  passive: PassiveListener | null = null;
+  /** Where the next transfer's data connection comes from: PASV/EPSV's listener, or PORT/EPRT's address. */
+  dataOpening: DataOpening | null = null;
   /** After EPSV ALL only EPSV may open a data connection (RFC 2428). */
   epsvOnly = false;
   restOffset = 0;
@@ -116,6 +120,29 @@ export class FtpConnection {
     this.releaseLogin = release;
     this.grace.stop();
     this.idle.touch();
+    this.registration = this.door.sessions.register({
+      username: user.username,
+      protocol: this.protocol,
+      remoteAddress: this.remoteAddress,
+      login: { method: 'password' },
+      end: (reason) => this.close(reason),
+      useProfile: (changed) => this.useProfile(changed),
+      transfers: () => {
+        const moving = this.transfer?.moving();
+        return moving ? [moving] : [];
+      },
+    });
+  }
+
+  /** The registry's id for this session (logs carry it), once logged in. */
+  get sessionId(): string | undefined {
+    return this.registration?.id;
+  }
+
+  /** An account change: the next command works with the new profile (a transfer running keeps its file). */
+  private useProfile(user: UserProfile): void {
+    this.files?.useUser(user);
+    this.user = user;
   }
 
   /**
@@ -140,9 +167,12 @@ export class FtpConnection {
     setTimeout(() => this.control.destroy(), 2000).unref();
   }
 
+  /** Ends the session now: a running transfer is cut too, not left to finish. */
   close(reason: string): void {
     this.log.info({ username: this.user?.username, reason }, 'closing the connection');
     this.end({ code: 421, text: `${reason}; closing the connection` });
+    this.dataOpening?.close();
+    this.transfer?.abort();
   }
 
   private greet(): void {
@@ -220,9 +250,11 @@ export class FtpConnection {
     this.closed = true;
     this.idle.stop();
     this.grace.stop();
-    this.passive?.close();
+    this.dataOpening?.close();
     this.transfer?.abort();
     this.releaseLogin?.();
+    this.registration?.unregister();
+    this.registration = null;
     this.releaseConnection();
     if (this.user) this.log.info({ username: this.user.username }, 'disconnected');
   }

@@ -96,7 +96,7 @@ async function pass(c: FtpConnection, argument: string): Promise<void> {
     return c.end({ code: 421, text: claim.reason });
   }
   c.loggedIn(decision.user, openFiles(c, decision.user), claim.release);
-  c.log.info({ username: decision.user.username, protocol }, 'logged in');
+  c.log.info({ username: decision.user.username, protocol, session: c.sessionId }, 'logged in');
   c.reply(230, `logged in as ${decision.user.username}`);
 }
 

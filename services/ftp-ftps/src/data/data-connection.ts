@@ -5,11 +5,17 @@ import type { Logger } from '@tessera/config';
 import type { Reply } from '../control/replies';
 import { upgradeToTls } from '../tls/upgrade';
 import type { SessionCache } from '../tls/session-cache';
-import type { PassiveListener } from './passive-listener';
+
+/** Where a transfer's data connection comes from: a PASV/EPSV listener, or PORT/EPRT's address. */
+export interface DataOpening {
+  /** The data connection, or null when none could be had within `timeoutMs` (or it was closed). */
+  take(timeoutMs: number): Promise<Socket | null>;
+  close(): void;
+}
 
 /** What the data connection of one transfer needs from its control connection. */
 export interface DataTerms {
-  listener: PassiveListener;
+  listener: DataOpening;
   /** The control connection's TLS context when PROT P, else null (a clear data connection). */
   tls: { context: SecureContext; cache: SessionCache; requireReuse: boolean } | null;
   timeoutMs: number;
@@ -25,7 +31,7 @@ export class NoDataConnection extends Error {
 
 /**
  * The data connection for a transfer whose 150 has just gone out: taken from the PASV/EPSV
- * listener, then (PROT P) the TLS handshake, after the 150 as vsftpd does it, since clients such
+ * listener (or made to PORT/EPRT's address), then (PROT P) the TLS handshake, after the 150 as vsftpd does it, since clients such
  * as Python's ftplib start TLS only once they read it. The handshake must resume the control
  * connection's session (tickets or session IDs, TLS 1.2 and 1.3), or the transfer is refused with
  * 522 unless `ftp.require-tls-session-reuse` is off: a data connection that cannot show it belongs
@@ -34,7 +40,7 @@ export class NoDataConnection extends Error {
 export async function openDataConnection(terms: DataTerms): Promise<Duplex> {
   const socket = await terms.listener.take(terms.timeoutMs);
   if (!socket) {
-    throw new NoDataConnection({ code: 425, text: 'no data connection came; use PASV or EPSV' });
+    throw new NoDataConnection({ code: 425, text: 'no data connection could be opened' });
   }
   socket.setNoDelay(true);
   if (!terms.tls) {

@@ -2,24 +2,27 @@ import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { LiveTransfer } from '@tessera/contracts';
 import { StorageError, type FileSession, type WriteIntent } from '@tessera/storage';
 import { pasvTuple, plainAddress } from '../control/addresses';
 import type { Command } from '../control/commands';
 import type { FtpConnection } from '../control/ftp-connection';
 import { storageReply, type Reply } from '../control/replies';
 import { listLine, mlsxLine } from '../files/listing';
+import { ActiveTarget, isClientsOwn, parseEprt, parsePort, type ActiveAddress } from './active-target';
 import { NoDataConnection, openDataConnection } from './data-connection';
 import { PassiveListener } from './passive-listener';
 import { PassivePortsExhausted } from './passive-ports';
 
 /** Opens a passive listener on the control connection's own local address, closing the last one. */
 async function openPassive(c: FtpConnection): Promise<PassiveListener | null> {
-  c.passive?.close();
-  c.passive = null;
+  c.dataOpening?.close();
+  c.dataOpening = null;
   try {
     const host = plainAddress(c.localAddress);
-    c.passive = await PassiveListener.open(c.door.passivePorts, host, c.remoteAddress, c.log);
-    return c.passive;
+    const listener = await PassiveListener.open(c.door.passivePorts, host, c.remoteAddress, c.log);
+    c.dataOpening = listener;
+    return listener;
   } catch (err) {
     if (!(err instanceof PassivePortsExhausted)) throw err;
     c.log.warn({ range: c.door.passivePorts.ports }, err.message);
@@ -58,12 +61,40 @@ async function epsv(c: FtpConnection, argument: string): Promise<void> {
   if (listener) c.reply(229, `Entering Extended Passive Mode (|||${listener.port}|)`);
 }
 
-/** Active mode is not offered: it makes the server connect out to an address a client names. */
-const noActive = (c: FtpConnection) =>
-  c.reply(502, 'active mode (PORT/EPRT) is not offered; use PASV or EPSV');
+/**
+ * PORT/EPRT: only with `ftp.active-mode` on, and only towards the client's own address and an
+ * unprivileged port (as vsftpd without port_promiscuous): a server that connects wherever a client
+ * says is an FTP bounce scanner. The connection is made after the transfer's 150.
+ */
+function active(verb: 'PORT' | 'EPRT', parse: (argument: string) => ActiveAddress | null) {
+  return (c: FtpConnection, argument: string): void => {
+    if (!c.door.live()['ftp.active-mode']) {
+      return c.reply(502, 'active mode (PORT/EPRT) is off on this server; use PASV or EPSV');
+    }
+    if (c.epsvOnly) return c.reply(503, 'after EPSV ALL only EPSV is taken');
+    const target = parse(argument);
+    if (!target) return c.reply(501, 'PORT h1,h2,h3,h4,p1,p2 or EPRT |1|address|port|');
+    if (!isClientsOwn(target.host, c.remoteAddress)) {
+      c.log.warn({ ...target }, 'active mode towards another address refused');
+      return c.reply(501, 'active mode connects only to your own address');
+    }
+    if (target.port < 1024) return c.reply(501, 'active mode connects only to ports 1024 and up');
+    c.dataOpening?.close();
+    c.dataOpening = new ActiveTarget(target, c.localAddress, c.log);
+    c.reply(200, `${verb}: the server connects to you for the next transfer`);
+  };
+}
 
-/** What a transfer does once its data connection is open; resolves when the bytes are through. */
-type Work = (data: Duplex) => Promise<void>;
+/** One transfer's parts: its 150 text, the work on the open data connection, what it moves. */
+interface Job {
+  opening: string;
+  /** Resolves when the bytes are through. */
+  work: (data: Duplex) => Promise<void>;
+  /** Undoes what the command opened when the transfer fails. */
+  cleanup?: () => Promise<void>;
+  /** The file moving now, for `tessera sessions list` (none for a listing). */
+  moving?: () => LiveTransfer;
+}
 
 /**
  * The life of one transfer on the control connection: 150, the data connection (TLS after the
@@ -72,15 +103,13 @@ type Work = (data: Duplex) => Promise<void>;
  */
 async function transfer(
   c: FtpConnection,
-  opening: string,
-  work: Work,
-  cleanup: () => Promise<void> = async () => undefined,
+  { opening, work, cleanup = async () => undefined, moving }: Job,
 ): Promise<void> {
-  const listener = c.passive;
-  c.passive = null;
+  const listener = c.dataOpening;
+  c.dataOpening = null;
   if (!listener) {
     await cleanup();
-    return c.reply(425, 'use PASV or EPSV first');
+    return c.reply(425, 'use PASV, EPSV, PORT or EPRT first');
   }
   if (c.secure && c.protection === 'C' && !c.door.live()['ftp.plain']) {
     await cleanup();
@@ -99,6 +128,7 @@ async function transfer(
       data?.destroy();
     },
     settled,
+    moving: () => moving?.() ?? null,
   };
   c.idle.stop();
   c.reply(150, opening);
@@ -151,8 +181,8 @@ function refuse(c: FtpConnection, error: unknown): void {
  * basic-ftp takes a reset data connection for a dead session, and would never read the 550.
  */
 function dropPassive(c: FtpConnection): void {
-  const listener = c.passive;
-  c.passive = null;
+  const listener = c.dataOpening;
+  c.dataOpening = null;
   if (listener) setTimeout(() => listener.close(), 1000).unref();
 }
 
@@ -179,9 +209,10 @@ async function listing(
   } catch (error) {
     return refuse(c, error);
   }
-  await transfer(c, 'here comes the listing', (data) =>
-    pipeline(Readable.from([Buffer.from(text, 'utf8')]), data),
-  );
+  await transfer(c, {
+    opening: 'here comes the listing',
+    work: (data) => pipeline(Readable.from([Buffer.from(text, 'utf8')]), data),
+  });
 }
 
 /** A folder's entries, or the one entry when the path names a file (as ls). */
@@ -230,12 +261,12 @@ async function retr(c: FtpConnection, argument: string): Promise<void> {
     return refuse(c, error);
   }
   const d = download;
-  await transfer(
-    c,
-    `sending ${c.files!.virtualPath(argument)} (${d.size} bytes)`,
-    (data) => pipeline(d.stream({ start: Math.min(offset, d.size) }), data),
-    () => d.close().catch(() => undefined),
-  );
+  await transfer(c, {
+    opening: `sending ${d.virtualPath} (${d.size} bytes)`,
+    work: (data) => pipeline(d.stream({ start: Math.min(offset, d.size) }), data),
+    cleanup: () => d.close().catch(() => undefined),
+    moving: () => movingNow('download', d.virtualPath, d.bytesRead, d.elapsedMs),
+  });
   await d.close().catch((err: unknown) => c.log.error({ err }, 'download event not sent'));
 }
 
@@ -247,12 +278,21 @@ async function upload(c: FtpConnection, path: string, intent: WriteIntent, openi
     return refuse(c, error);
   }
   const u = up;
-  await transfer(
-    c,
-    opening ?? `ready for ${c.files!.virtualPath(path)}`,
-    (data) => pipeline(data, u.writable()),
-    () => u.abort().catch(() => undefined),
-  );
+  await transfer(c, {
+    opening: opening ?? `ready for ${u.virtualPath}`,
+    work: (data) => pipeline(data, u.writable()),
+    cleanup: () => u.abort().catch(() => undefined),
+    moving: () => movingNow('upload', u.virtualPath, u.bytesReceived, u.elapsedMs),
+  });
+}
+
+function movingNow(
+  direction: LiveTransfer['direction'],
+  path: string,
+  bytes: number,
+  elapsedMs: number,
+): LiveTransfer {
+  return { direction, path, bytes, startedAt: new Date(Date.now() - elapsedMs).toISOString() };
 }
 
 function stor(c: FtpConnection, argument: string): Promise<void> {
@@ -289,13 +329,13 @@ export const transferCommands: Record<string, Command> = {
   ABOR: {
     // With a transfer running, ABOR never gets here: the connection takes it at once.
     run: (c) => {
-      c.passive?.close();
-      c.passive = null;
+      c.dataOpening?.close();
+      c.dataOpening = null;
       c.reply(225, 'no transfer to abort');
     },
   },
-  PORT: { run: noActive },
-  EPRT: { run: noActive },
+  PORT: { run: active('PORT', parsePort) },
+  EPRT: { run: active('EPRT', parseEprt) },
   LIST: { run: list },
   NLST: { run: nlst },
   MLSD: { run: mlsd },

@@ -20,6 +20,8 @@ export function settingsFromEnvironment(config: TesseraConfig): Settings {
     'ftp.passive-ports': config.TESSERA_PASV_RANGE,
     'ftp.passive-address': config.TESSERA_PASV_ADDRESS ?? null,
     'ftp.require-tls-session-reuse': true,
+    // Off: active mode makes the server connect out, and most NATs and firewalls break it.
+    'ftp.active-mode': false,
     'ftp.max-users': 100,
     // lftp's mirror opens a few connections at once; FileZilla up to 10.
     'ftp.max-connections-per-user': 32,
