@@ -9,3 +9,5 @@ export * from './connection-limits';
 export * from './live-sessions';
 export * from './live-sessions-answers';
 export * from './account-watch';
+export * from './door-port';
+export * from './addresses';

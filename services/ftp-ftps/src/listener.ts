@@ -1,14 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@tessera/config';
-import { plainAddress } from './control/addresses';
+import { plainAddress, type Opening } from '@tessera/door';
 import type { DoorServices, Entry } from './control/door-services';
 import { FtpConnection } from './control/ftp-connection';
-
-/** One open port of the door; `close()` stops new connections, sessions carry on. */
-export interface Opening {
-  port: number;
-  close(): void;
-}
 
 /**
  * Accepts control connections for one entry (the FTP port, or the implicit FTPS port): each

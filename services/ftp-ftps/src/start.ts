@@ -5,6 +5,7 @@ import {
   AccountWatch,
   answerLiveSessions,
   ConnectionLimits,
+  DoorPort,
   LiveSessions,
   openDoorEvents,
   LiveSettingsFeed,
@@ -14,7 +15,6 @@ import {
 import { TlsIdentity } from '@tessera/tls';
 import type { DoorServices } from './control/door-services';
 import { PassivePorts } from './data/passive-ports';
-import { DoorPort } from './door-port';
 import { FtpListener } from './listener';
 import { loadFtpSettings, type FtpSettings } from './settings';
 import { SessionCache } from './tls/session-cache';

@@ -5,6 +5,8 @@ import {
   AccountWatch,
   answerLiveSessions,
   ConnectionLimits,
+  DoorPort,
+  plainAddress,
   openDoorEvents,
   LiveSessions,
   LiveSettingsFeed,
@@ -15,9 +17,8 @@ import { PkiHostKeys, type HostKeyMaterial } from './bus/host-keys';
 import { loadSftpSettings, type SftpSettings } from './settings';
 import { offeredAlgorithms } from './ssh/algorithms';
 import { hostKeysToOffer, offeredFingerprints } from './ssh/host-key-offer';
-import { DoorPort } from './ssh/door-port';
 import { SshConnection, type DoorServices } from './ssh/ssh-connection';
-import { plainAddress, SshListener } from './ssh/ssh-listener';
+import { SshListener } from './ssh/ssh-listener';
 
 export interface SftpDoor {
   /** The port listened on now (`sftp.port`), or null while `sftp.enabled` is false. */
@@ -76,7 +77,7 @@ async function serve(
     logger,
   );
   listener.useHostKeys(hostKeysToOffer(served.material, settings.ecdsaHostKey));
-  const doorPort = new DoorPort(listener, config.TESSERA_BIND_ADDRESS, logger);
+  const doorPort = new DoorPort('sftp', listener, config.TESSERA_BIND_ADDRESS, logger);
   const live = { doorPort, limits, settings, uploads: door.uploads };
   const follow = await applyLiveSettings(feed, initial, live, logger);
   const reload = () => void reloadHostKeys(hostKeys, served, listener, settings, logger);

@@ -1,6 +1,6 @@
 import { BlockList, connect, isIPv4, isIPv6, type Socket } from 'node:net';
 import type { Logger } from '@tessera/config';
-import { plainAddress } from '../control/addresses';
+import { plainAddress } from '@tessera/door';
 
 /** Where PORT/EPRT asks the server to connect for the next transfer. */
 export interface ActiveAddress {

@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '@tessera/config';
-import { plainAddress } from '../control/addresses';
+import { plainAddress } from '@tessera/door';
 import type { PassivePorts } from './passive-ports';
 
 /**

@@ -1,17 +1,11 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type Algorithms, type ClientInfo, type Connection, type ParsedKey } from 'ssh2';
 import type { Logger } from '@tessera/config';
-import type { Claim } from '@tessera/door';
+import { plainAddress, type Claim, type Opening } from '@tessera/door';
 
 export type ClientHandler = (client: Connection, info: ClientInfo) => void;
 /** Takes a place for a new connection from `address` under the door's limits, or says why not. */
 export type AdmitConnection = (address: string) => Claim;
-
-/** One listening socket. Closing it refuses new connections; those it took carry on. */
-export interface Opening {
-  port: number;
-  close(): void;
-}
 
 /**
  * The listening sockets, and the ssh2 server that takes each new connection. ssh2 fixes a
@@ -99,9 +93,4 @@ export class SshListener {
     socket.setNoDelay(true);
     this.ssh.injectSocket(socket);
   }
-}
-
-/** "::ffff:192.0.2.1" (IPv4 on an IPv6 socket) is reported as "192.0.2.1". */
-export function plainAddress(ip: string): string {
-  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
 }

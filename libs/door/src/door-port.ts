@@ -1,9 +1,20 @@
 import type { Logger } from '@tessera/config';
-import type { Opening, SshListener } from './ssh-listener';
+
+/** One open port of a door; `close()` stops new connections, sessions carry on. */
+export interface Opening {
+  port: number;
+  close(): void;
+}
+
+/** What opens a door's listening sockets (the SSH listener, an FTP listener). */
+export interface PortOpener {
+  open(port: number, host: string): Promise<Opening>;
+}
 
 /**
- * Whether and where the door listens, following `sftp.enabled` and `sftp.port`. A move opens the
- * new port before closing the old one, so a port that cannot be opened leaves the door where it
+ * Whether and where one entry of a door listens (the SFTP port, the FTP port, the implicit FTPS
+ * port), following its live settings. A move opens the
+ * new port before closing the old one, so a port that cannot be opened leaves the entry where it
  * was; sessions already open carry on either way. Changes apply one at a time, in order.
  */
 export class DoorPort {
@@ -11,12 +22,13 @@ export class DoorPort {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly listener: SshListener,
+    private readonly name: string,
+    private readonly listener: PortOpener,
     private readonly host: string,
     private readonly logger: Logger,
   ) {}
 
-  /** The port listened on now, or null while the door is off. */
+  /** The port listened on now, or null while the entry is off. */
   get listening(): number | null {
     return this.opening?.port ?? null;
   }
@@ -35,7 +47,7 @@ export class DoorPort {
     old?.close();
     this.logger.info(
       { port, address: this.host, ...(old ? { from: old.port } : {}) },
-      'sftp is listening',
+      `${this.name} is listening`,
     );
   }
 
@@ -43,7 +55,7 @@ export class DoorPort {
     if (this.opening) {
       this.opening.close();
       this.opening = null;
-      this.logger.info('sftp is off (sftp.enabled false): new sessions are refused');
+      this.logger.info(`${this.name} is off: new connections are refused`);
     }
     return Promise.resolve();
   }
