@@ -168,15 +168,27 @@ export interface TesseraConfig extends TesseraEnv {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
+/**
+ * Environment variables read through a schema, the one way every service reads its own: empty
+ * values count as unset, and a bad value stops the service with a ConfigError naming each
+ * variable and what it expects.
+ */
+export function parseEnvironment<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) => `  ${i.path.join('.')}: expected ${expectation(i.message)}`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const cfg = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
+  const cfg = parseEnvironment(envSchema, env);
   checkPassiveRange(cfg.TESSERA_PASV_RANGE);
   checkDistinctPorts(cfg);
   const data = path.resolve(cfg.TESSERA_DATA_DIR);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@tessera/config';
+import { parseEnvironment } from '@tessera/config';
 
 /**
  * The FTP door's own fixed settings, read from the environment at start (same rules as
@@ -44,15 +44,7 @@ export interface FtpSettings {
 }
 
 export function loadFtpSettings(env: NodeJS.ProcessEnv = process.env): FtpSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const s = parsed.data;
+  const s = parseEnvironment(settingsSchema, env);
   return {
     maxConnections: s.TESSERA_FTP_MAX_CONNECTIONS,
     maxConnectionsPerAddress: s.TESSERA_FTP_MAX_CONNECTIONS_PER_ADDRESS,

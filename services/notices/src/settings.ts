@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@tessera/config';
+import { parseEnvironment } from '@tessera/config';
 
 /**
  * The notices service's own fixed settings, from the environment at start (a bad value stops the
@@ -40,15 +40,7 @@ export interface NoticesSettings {
 }
 
 export function loadNoticesSettings(env: NodeJS.ProcessEnv = process.env): NoticesSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const s = parsed.data;
+  const s = parseEnvironment(schema, env);
   return {
     timeoutMs: s.TESSERA_NOTICES_TIMEOUT_MS,
     retryBaseMs: s.TESSERA_NOTICES_RETRY_BASE_MS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@tessera/config';
+import { parseEnvironment } from '@tessera/config';
 
 /**
  * The SFTP door's own fixed settings, read from the environment at start like the shared ones in
@@ -56,15 +56,7 @@ export interface SftpSettings {
 }
 
 export function loadSftpSettings(env: NodeJS.ProcessEnv = process.env): SftpSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const s = parsed.data;
+  const s = parseEnvironment(settingsSchema, env);
   return {
     maxConnections: s.TESSERA_SFTP_MAX_CONNECTIONS,
     maxConnectionsPerAddress: s.TESSERA_SFTP_MAX_CONNECTIONS_PER_ADDRESS,

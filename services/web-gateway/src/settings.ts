@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '@tessera/config';
+import { parseEnvironment } from '@tessera/config';
 
 /**
  * The web door's own fixed settings, read from the environment at start (same rules as
@@ -31,15 +31,7 @@ export interface WebSettings {
 }
 
 export function loadWebSettings(env: NodeJS.ProcessEnv = process.env): WebSettings {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: expected ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const s = parsed.data;
+  const s = parseEnvironment(settingsSchema, env);
   return {
     sessionIdleSeconds: s.TESSERA_WEB_SESSION_IDLE_TIMEOUT,
     sessionMaxAgeSeconds: s.TESSERA_WEB_SESSION_MAX_AGE,
