@@ -564,7 +564,16 @@ export class FileSession {
   async adoptStaged(
     stagedPath: string,
     input: string,
-    { exclusive = false, startedAt = now() }: { exclusive?: boolean; startedAt?: string } = {},
+    {
+      exclusive = false,
+      startedAt = now(),
+      sha256: hashedOnTheWay,
+    }: {
+      exclusive?: boolean;
+      startedAt?: string;
+      /** The staged file's sha256 as the door computed it while every byte arrived, in order. */
+      sha256?: string;
+    } = {},
   ): Promise<UploadResult> {
     const place = await this.locate(input, ['upload'], 'parent', noFollow);
     const { vp, real: target } = place;
@@ -578,7 +587,7 @@ export class FileSession {
     let sha256: string;
     try {
       quota.claim(staged.size); // refused past the user's quota, before anything moves
-      sha256 = await hashStaged(staged.path, vp);
+      sha256 = hashedOnTheWay ?? (await hashStaged(staged.path, vp));
       await moveInto(staged.path, tempPath, vp);
       await this.putInPlace(tempPath, place, exclusive).catch(async (error: unknown) => {
         await fs.rename(tempPath, staged.path).catch(() => fs.rm(tempPath, { force: true }));

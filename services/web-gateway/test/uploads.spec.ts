@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import https from 'node:https';
-import { eventually } from '@tessera/testing';
+import { eventually, readEvents } from '@tessera/testing';
 import { startStack, type Stack } from './stack';
 import { WebClient } from './web-client';
 
@@ -91,6 +91,32 @@ it('resumes an upload cut at half from its offset, byte-identical, nothing seen 
   expect(rest.status).toBe(204);
   expect(sha256(await readFile(stack.home('alice', 'movie.bin')))).toBe(sha256(data));
   await expect(stat(staged)).rejects.toThrow();
+  expect(await uploadedEvent('/movie.bin')).toMatchObject({ sha256: sha256(data), complete: true });
+});
+
+async function uploadedEvent(path: string) {
+  const events = await readEvents(stack.bus.connection, stack.bus.prefix, 'files.uploaded');
+  return events.find((e) => e.path === path);
+}
+
+it('reports the sha256 of an upload sent in several PATCHes, hashed as the bytes came', async () => {
+  const data = randomBytes(3 * 1024 * 1024 + 5);
+  const created = await create(client, data.length, { filename: 'chunks.bin', folder: '/' });
+  const location = created.headers.location!;
+  const chunk = 1024 * 1024;
+  for (let offset = 0; offset < data.length; offset += chunk) {
+    const sent = await client.send('PATCH', location, data.subarray(offset, offset + chunk), {
+      ...tus,
+      'upload-offset': String(offset),
+      'content-type': 'application/offset+octet-stream',
+    });
+    expect(sent.status).toBe(204);
+  }
+  expect(sha256(await readFile(stack.home('alice', 'chunks.bin')))).toBe(sha256(data));
+  expect(await uploadedEvent('/chunks.bin')).toMatchObject({
+    sha256: sha256(data),
+    size: data.length,
+  });
 });
 
 it('sets the owner from the session: another user cannot see or continue the upload', async () => {

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +24,14 @@ const infoSchema = z.object({
  * @tus/file-store does.
  */
 export class StagedUploadStore extends DataStore {
+  /**
+   * The sha256 of each upload so far, fed as its bytes arrive, so adoption need not read a
+   * finished upload back (that read cost a third of an upload's time). Kept while each PATCH
+   * continues where the last one ended; a gap, a failed write or a restart drops it, and the
+   * adoption then reads the file back.
+   */
+  private readonly digests = new Map<string, { hash: Hash; bytes: number }>();
+
   constructor(
     readonly stagingRoot: string,
     private readonly expiryMs: number,
@@ -58,9 +67,11 @@ export class StagedUploadStore extends DataStore {
 
   override async write(stream: Readable, id: string, offset: number): Promise<number> {
     let received = 0;
+    const digest = this.digestAt(id, offset);
     const count = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         received += chunk.length;
+        digest?.hash.update(chunk);
         done(null, chunk);
       },
     });
@@ -73,9 +84,29 @@ export class StagedUploadStore extends DataStore {
     try {
       await pipeline(stream, count, sink);
     } catch {
+      this.digests.delete(id); // some hashed bytes may not be on disk
       throw ERRORS.FILE_WRITE_ERROR; // what did reach the disk stays: the offset says so
     }
+    if (digest) digest.bytes += received;
     return offset + received;
+  }
+
+  /** The finished upload's sha256, when every byte of its `size` was hashed on the way in. */
+  takeDigest(id: string, size: number | undefined): string | undefined {
+    const digest = this.digests.get(id);
+    this.digests.delete(id);
+    return digest && digest.bytes === size ? digest.hash.digest('hex') : undefined;
+  }
+
+  /** The running digest if this write continues it (or starts the upload), else none. */
+  private digestAt(id: string, offset: number): { hash: Hash; bytes: number } | undefined {
+    const known = this.digests.get(id);
+    if (known?.bytes === offset) return known;
+    this.digests.delete(id);
+    if (offset !== 0) return undefined;
+    const fresh = { hash: createHash('sha256'), bytes: 0 };
+    this.digests.set(id, fresh);
+    return fresh;
   }
 
   override async getUpload(id: string): Promise<Upload> {
@@ -100,6 +131,7 @@ export class StagedUploadStore extends DataStore {
   }
 
   override async remove(id: string): Promise<void> {
+    this.digests.delete(id);
     await fs.rm(this.dataPath(id), { force: true });
     await fs.rm(`${this.dataPath(id)}.json`, { force: true });
   }

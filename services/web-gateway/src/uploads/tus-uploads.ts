@@ -54,6 +54,7 @@ export function tusUploads(
       try {
         const done = await filesOf(req).adoptStaged(store.dataPath(upload.id), target, {
           startedAt: upload.creation_date,
+          sha256: store.takeDigest(upload.id, upload.size),
         });
         await store.remove(upload.id);
         logger.info({ target, size: done.size }, 'resumable upload in place');
