@@ -40,6 +40,8 @@ export class WebhookReceiver {
 
   private makeServer() {
     return http.createServer((req, res) => {
+      // A sender killed mid-call (a test does that) resets the connection: not the receiver's fault.
+      req.on('error', () => undefined);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -95,6 +97,9 @@ export class MailReceiver {
   });
 
   async listen(): Promise<void> {
+    // smtp-server emits a connection's reset (a sender killed mid-mail, as a test does) as an
+    // 'error' event, which would otherwise throw in the test process.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
   }
